@@ -1,0 +1,41 @@
+import { Command, CommanderError } from 'commander';
+import { isTriageError } from '../engine/errors/triage-error.js';
+import { packageVersion } from '../engine/runtime/package-root.js';
+import { EXIT, type CliIo } from './cli-io.js';
+import { registerEval } from './commands/eval/index.js';
+import { registerTest } from './commands/test/index.js';
+import { registerValidate } from './commands/validate/index.js';
+
+/** Wiring only: every command lives in cli/commands/<name>/index.ts. Returns the exit code. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const setExit = (code: number): void => {
+    exitCode = code;
+  };
+  const program = new Command()
+    .name('triage')
+    .description('Rules engine and connector library for service desks')
+    .version(packageVersion())
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
+    .showHelpAfterError();
+  registerValidate(program, io, setExit);
+  registerTest(program, io, setExit);
+  registerEval(program, io, setExit);
+  for (const cmd of program.commands) cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (isTriageError(e)) {
+      io.stderr(`${e.code} ${e.message}\n  hint: ${e.hint}\n`);
+      return e.code === 'TRIAGE_CLI_INPUT' || e.code === 'TRIAGE_CLI_USAGE' || e.code.startsWith('TRIAGE_EVAL_') ? EXIT.usage : EXIT.failed;
+    }
+    io.stderr(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return EXIT.internal;
+  }
+}

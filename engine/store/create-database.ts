@@ -1,0 +1,103 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import knexFactory, { type Knex } from 'knex';
+import type BetterSqlite3 from 'better-sqlite3';
+import { TriageError } from '../errors/triage-error.js';
+
+export interface DatabaseOptions {
+  /** A `postgres://` / `postgresql://` URL selects PostgreSQL; anything else (or nothing) selects SQLite. */
+  url?: string;
+  /** SQLite file; defaults to ./data/triage.db. Ignored for PostgreSQL. */
+  sqlitePath?: string;
+}
+
+export const DEFAULT_SQLITE_PATH = './data/triage.db';
+
+/** How long a SQLite writer waits for another writer before failing with SQLITE_BUSY. */
+const SQLITE_BUSY_TIMEOUT_MS = 5000;
+
+export function isPostgresUrl(url: string | undefined): url is string {
+  return url !== undefined && /^postgres(ql)?:\/\//i.test(url);
+}
+
+/**
+ * Open the store. The caller reads DATABASE_URL (or a CLI flag) and passes it in,
+ * so this module never looks at the environment. The connection is checked
+ * before returning: a wrong URL fails here with TRIAGE_STORE_UNAVAILABLE
+ * instead of on the first ticket.
+ */
+export async function createDatabase(options: DatabaseOptions = {}): Promise<Knex> {
+  const db = isPostgresUrl(options.url) ? openPostgres(options.url) : openSqlite(options.sqlitePath ?? DEFAULT_SQLITE_PATH);
+  try {
+    await db.raw('select 1');
+  } catch (error) {
+    await db.destroy().catch(() => undefined);
+    throw new TriageError('TRIAGE_STORE_UNAVAILABLE', [describe(error, options)], { cause: error });
+  }
+  return db;
+}
+
+function openPostgres(url: string): Knex {
+  return knexFactory({
+    client: 'pg',
+    connection: url,
+    pool: { min: 0, max: 10 },
+    // Fail fast when the server is down instead of waiting the 60 s default.
+    acquireConnectionTimeout: 10_000,
+  });
+}
+
+function openSqlite(path: string): Knex {
+  const filename = resolve(path);
+  try {
+    mkdirSync(dirname(filename), { recursive: true });
+  } catch (error) {
+    throw new TriageError('TRIAGE_STORE_UNAVAILABLE', [`cannot create directory for ${filename}: ${errorText(error)}`], { cause: error });
+  }
+  return knexFactory({
+    client: 'better-sqlite3',
+    connection: { filename },
+    useNullAsDefault: true,
+    pool: {
+      // knex gives better-sqlite3 a single connection: SQLite has one writer anyway,
+      // and a single connection makes transactions in this process queue instead of
+      // failing with SQLITE_BUSY.
+      min: 1,
+      max: 1,
+      afterCreate(conn: BetterSqlite3.Database, done: (err: Error | null, conn: BetterSqlite3.Database) => void) {
+        try {
+          // WAL lets readers (other processes, `triage report`) run while we write.
+          conn.pragma('journal_mode = WAL');
+          conn.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+          // SQLite ships with foreign keys off; the schema relies on them.
+          conn.pragma('foreign_keys = ON');
+          done(null, conn);
+        } catch (error) {
+          done(error instanceof Error ? error : new Error(String(error)), conn);
+        }
+      },
+    },
+  });
+}
+
+function describe(error: unknown, options: DatabaseOptions): string {
+  const target = isPostgresUrl(options.url) ? redactUrl(options.url) : resolve(options.sqlitePath ?? DEFAULT_SQLITE_PATH);
+  return `${target}: ${errorText(error)}`;
+}
+
+/** Never echo a password from DATABASE_URL into logs or API responses. */
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password !== '') u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgres://(unparseable url)';
+  }
+}
+
+function errorText(error: unknown): string {
+  if (error instanceof AggregateError && error.errors.length > 0) return error.errors.map(errorText).join('; ');
+  if (error instanceof Error) return error.message || error.name;
+  return String(error);
+}

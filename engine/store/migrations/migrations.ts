@@ -1,0 +1,17 @@
+import type { Knex } from 'knex';
+import { initialSchema } from './0001-initial-schema.js';
+
+export interface NamedMigration {
+  /** Recorded in knex_migrations; never rename a shipped migration. */
+  readonly name: string;
+  readonly migration: Knex.Migration;
+}
+
+/**
+ * Every migration, in order. Listed in code rather than found by globbing a
+ * directory, so the compiled dist/ (and a bundled build) carries them without
+ * knowing where its files live. Append only.
+ */
+export const migrations: readonly NamedMigration[] = [
+  { name: '0001-initial-schema', migration: initialSchema },
+];

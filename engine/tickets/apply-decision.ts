@@ -1,0 +1,150 @@
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { Decision, FieldChange } from '../../rules/lib/rule-types.js';
+import { canTransition, isTicketStatus } from '../lifecycle/ticket-status.js';
+import { statusTimestamps } from '../lifecycle/status-timestamps.js';
+import type { Actor } from './audit-event.js';
+import type { AuditTrail } from './audit-trail.js';
+import type { DecisionRecord } from './decide.js';
+import { EDITABLE_FIELDS, type EditableField, type Ticket } from './ticket.js';
+import { decisionToRow, ticketChangesToRow } from './ticket-row.js';
+
+export interface AppliedDecision {
+  ticket: Ticket;
+  record: DecisionRecord;
+}
+
+/**
+ * Write a decision onto a ticket inside the caller's transaction: field
+ * changes to columns, tags, the review flag, one audit row per change
+ * (actor = the rule from the change log, with the rule-set version), a
+ * `decision` audit row and the stored decision. `suggested` routing is not
+ * applied; it is only audited and kept in the decision (R11).
+ *
+ * A status change the lifecycle forbids (e.g. a rule setting new → closed) is
+ * not applied and is audited as `rule.refused`: one bad rule must not make
+ * ticket creation fail.
+ */
+export async function applyDecision(
+  trx: Knex.Transaction,
+  ticket: Ticket,
+  decision: Decision,
+  audit: AuditTrail,
+  now: string,
+): Promise<AppliedDecision> {
+  const version = decision.ruleSetVersion;
+  const event = decision.event;
+  const next: Ticket = { ...ticket, tags: [...ticket.tags] };
+  const update: Parameters<typeof ticketChangesToRow>[0] = {};
+  const ruleActor = (ruleId: string): Actor => ({ type: 'rule', id: ruleId });
+  // Tags, suggestions and the review flag carry no rule id in a Decision; name
+  // the rule when only one fired, else the rule set as a whole.
+  const setActor = ruleActor(decision.firedRules.length === 1 && decision.firedRules[0] !== undefined ? decision.firedRules[0] : 'rule-set');
+  const common = { event, ruleSetVersion: version };
+
+  let refusedStatus: unknown;
+  for (const [field, raw] of Object.entries(decision.changes)) {
+    if (field === 'status') {
+      if (!isTicketStatus(raw) || !canTransition(next.status, raw)) {
+        refusedStatus = raw;
+        continue;
+      }
+      if (raw !== next.status) {
+        const stamps = statusTimestamps(next.status, raw, now);
+        Object.assign(update, { status: raw }, stamps);
+        Object.assign(next, { status: raw }, stamps);
+      }
+    } else if ((EDITABLE_FIELDS as readonly string[]).includes(field)) {
+      const value = columnValue(raw);
+      const key = field as EditableField;
+      if (next[key] !== value) {
+        update[key] = value;
+        next[key] = value;
+      }
+    }
+  }
+
+  const logged = new Set<string>();
+  for (const change of decision.changeLog) {
+    logged.add(change.field);
+    if (change.field === 'status') {
+      if (refusedStatus !== undefined) {
+        audit.record({ ...common, actor: ruleActor(change.ruleId), action: 'rule.refused', field: 'status', oldValue: change.from, newValue: change.to, data: { reason: `illegal transition ${ticket.status} → ${String(refusedStatus)}` } });
+      } else if (!sameValue(change)) {
+        audit.record({ ...common, actor: ruleActor(change.ruleId), action: 'status.change', field: 'status', oldValue: change.from, newValue: change.to });
+      }
+    } else if (!sameValue(change)) {
+      audit.record({ ...common, actor: ruleActor(change.ruleId), action: 'field.set', field: change.field, oldValue: change.from, newValue: change.to });
+    }
+  }
+  // Defensive: a change without a change-log entry is still applied, so it must still be audited.
+  for (const field of Object.keys(update)) {
+    if (field === 'status' || (EDITABLE_FIELDS as readonly string[]).includes(field)) {
+      if (!logged.has(field)) {
+        const key = field as EditableField | 'status';
+        audit.record({ ...common, actor: setActor, action: field === 'status' ? 'status.change' : 'field.set', field, oldValue: ticket[key], newValue: next[key] });
+      }
+    }
+  }
+  if (refusedStatus !== undefined && !logged.has('status')) {
+    audit.record({ ...common, actor: setActor, action: 'rule.refused', field: 'status', oldValue: ticket.status, newValue: refusedStatus, data: { reason: `illegal transition ${ticket.status} → ${String(refusedStatus)}` } });
+  }
+  for (const [field, value] of Object.entries(decision.suggested ?? {})) {
+    audit.record({ ...common, actor: setActor, action: 'field.suggested', field, oldValue: (ticket as unknown as Record<string, unknown>)[field] ?? null, newValue: value, data: { reviewReasons: decision.reviewReasons ?? [] } });
+  }
+
+  const added = unique(decision.tags.added).filter((t) => !next.tags.includes(t));
+  const removed = unique(decision.tags.removed).filter((t) => next.tags.includes(t) && !added.includes(t));
+  if (added.length > 0) {
+    await trx('ticket_tags').insert(added.map((tag) => ({ ticket_id: ticket.id, tag }))).onConflict(['ticket_id', 'tag']).ignore();
+    for (const tag of added) audit.record({ ...common, actor: setActor, action: 'tag.add', newValue: tag, data: { firedRules: decision.firedRules } });
+  }
+  if (removed.length > 0) {
+    await trx('ticket_tags').where({ ticket_id: ticket.id }).whereIn('tag', removed).delete();
+    for (const tag of removed) audit.record({ ...common, actor: setActor, action: 'tag.remove', oldValue: tag, data: { firedRules: decision.firedRules } });
+  }
+  next.tags = [...next.tags.filter((t) => !removed.includes(t)), ...added].sort();
+
+  // The flag is sticky: a later decision that is confident does not clear a
+  // review an agent has not done yet; agents clear it with updateFields.
+  if (decision.review && !next.review) {
+    update.review = true;
+    next.review = true;
+    audit.record({ ...common, actor: setActor, action: 'field.set', field: 'review', oldValue: false, newValue: true, data: { reviewReasons: decision.reviewReasons, confidence: decision.confidence } });
+  }
+
+  next.ruleSetVersion = version;
+  next.updatedAt = now;
+  await trx('tickets').where({ id: ticket.id }).update(ticketChangesToRow({ ...update, ruleSetVersion: version, updatedAt: now }));
+
+  const id = randomUUID();
+  const seq = audit.record({
+    ...common,
+    actor: { type: 'system', id: 'system' },
+    action: 'decision',
+    data: {
+      decisionId: id,
+      firedRules: decision.firedRules,
+      review: decision.review,
+      confidence: decision.confidence,
+      actions: decision.actions.map((a) => ({ type: a.type, ruleId: a.ruleId })),
+    },
+  });
+  const record: DecisionRecord = { id, ticketId: ticket.id, event, ruleSetVersion: version, decision, createdAt: now, seq };
+  await trx('decisions').insert(decisionToRow(record));
+  return { ticket: next, record };
+}
+
+/** Ticket field columns hold text; a rule could in principle set a number. */
+function columnValue(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  return typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
+function sameValue(change: FieldChange): boolean {
+  return JSON.stringify(change.from ?? null) === JSON.stringify(change.to ?? null);
+}
+
+function unique(tags: readonly string[]): string[] {
+  return [...new Set(tags.map((t) => t.trim()).filter((t) => t !== ''))];
+}

@@ -1,0 +1,30 @@
+import type { Decision } from '../../rules/lib/rule-types.js';
+
+export interface DecideInput {
+  event: string;
+  ticket: Record<string, unknown>;
+  message?: Record<string, unknown>;
+  customer?: Record<string, unknown>;
+  /** ISO-8601 UTC. */
+  now: string;
+}
+
+/**
+ * The rule evaluation, injected so the store does not depend on the engine.
+ * It runs INSIDE the write transaction: it must be CPU only (no network, no
+ * CRM call). SQLite has a single writer, and a slow decide would stall every
+ * other write. Load slow facts (CRM) before calling the service.
+ */
+export type Decide = (input: DecideInput) => Decision | Promise<Decision>;
+
+/** A decision as stored in the `decisions` table. */
+export interface DecisionRecord {
+  id: string;
+  ticketId: string;
+  event: string;
+  ruleSetVersion: string;
+  decision: Decision;
+  createdAt: string;
+  /** seq of the matching `decision` row in the ticket's audit trail. */
+  seq: number;
+}

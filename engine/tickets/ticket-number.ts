@@ -1,0 +1,25 @@
+import type { Knex } from 'knex';
+
+const COUNTER = 'ticket';
+
+/** `T-000042`; grows past six digits instead of wrapping. */
+export function formatTicketNumber(n: number): string {
+  return `T-${String(n).padStart(6, '0')}`;
+}
+
+/**
+ * Take the next ticket number inside the creating transaction.
+ *
+ * The UPDATE comes first on purpose: on PostgreSQL it row-locks the counter
+ * until commit, so concurrent creators (several instances) queue and numbers
+ * stay unique; on SQLite it makes the transaction a writer before it reads
+ * anything, so a second process waits on busy_timeout instead of failing with
+ * SQLITE_BUSY_SNAPSHOT. A rolled-back create rolls the counter back too, so
+ * numbers are gap-free.
+ */
+export async function allocateTicketNumber(trx: Knex.Transaction): Promise<string> {
+  const updated = await trx('counters').where({ name: COUNTER }).increment('value', 1);
+  if (Number(updated) !== 1) throw new Error(`counters row "${COUNTER}" is missing; run migrateToLatest first`);
+  const row = (await trx('counters').where({ name: COUNTER }).first('value')) as { value: number | string } | undefined;
+  return formatTicketNumber(Number(row?.value));
+}

@@ -1,0 +1,367 @@
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { Decision } from '../../rules/lib/rule-types.js';
+import { TriageError } from '../errors/triage-error.js';
+import { assertTransition, statusAfterCustomerMessage, type TicketStatus } from '../lifecycle/ticket-status.js';
+import { statusTimestamps } from '../lifecycle/status-timestamps.js';
+import { isUniqueViolation } from '../store/is-unique-violation.js';
+import { toIsoUtc } from '../store/iso-time.js';
+import { applyDecision } from './apply-decision.js';
+import { SYSTEM_ACTOR, type Actor, type AuditEvent } from './audit-event.js';
+import { AuditTrail } from './audit-trail.js';
+import type { Customer } from './customer.js';
+import { resolveCustomer, loadCustomer } from './customer-resolver.js';
+import type { Decide, DecisionRecord } from './decide.js';
+import type { Message, MessageInput } from './message.js';
+import { messageFromInput } from './message-input.js';
+import { EDITABLE_FIELDS, type Ticket, type TicketFieldChanges, type TicketFilter } from './ticket.js';
+import { customerFact, messageFact, ticketFact } from './ticket-facts.js';
+import { normalizeCreateInput, validateFieldChanges, type CreateTicketInput } from './ticket-input.js';
+import { lockTicket } from './ticket-lock.js';
+import { allocateTicketNumber } from './ticket-number.js';
+import { findTicket, findTicketByExternalId, loadAudit, loadDecisions, loadMessages, queryTickets } from './ticket-queries.js';
+import { decisionFromRow, messageFromRow, messageToRow, ticketChangesToRow, ticketToRow, type DecisionRow, type MessageRow } from './ticket-row.js';
+
+export interface AfterDecisionContext {
+  trx: Knex.Transaction;
+  ticket: Ticket;
+  decision: Decision;
+  decisionId: string;
+  message: Message | undefined;
+}
+
+export interface TicketServiceOptions {
+  db: Knex;
+  /** Rule evaluation; runs inside the write transaction, so CPU only (see Decide). */
+  decide: Decide;
+  /** Injectable clock for tests and replays. */
+  now?: () => Date;
+  /** Domains that never link customers by domain; defaults to FREE_MAIL_DOMAINS. */
+  freeMailDomains?: ReadonlySet<string>;
+  /** Country calling code for phone numbers written without one (e.g. `48`). */
+  defaultCountryCode?: string;
+  /**
+   * Runs in the same transaction right after a decision is applied, so the
+   * outbox and SLA timers can write their rows atomically with it. Same rule as
+   * decide: no network I/O.
+   */
+  afterDecision?: (context: AfterDecisionContext) => Promise<void> | void;
+}
+
+export interface CreateTicketResult {
+  ticket: Ticket;
+  /** The ticket.created decision; for a re-delivery, the one stored at creation (null if none was). */
+  decision: Decision | null;
+  /** false when (source, externalId) already existed: nothing was changed. */
+  created: boolean;
+}
+
+export interface TicketDetails {
+  ticket: Ticket;
+  messages: Message[];
+  audit: AuditEvent[];
+  decisions: DecisionRecord[];
+  customer: Customer | null;
+}
+
+export interface AddMessageResult {
+  ticket: Ticket;
+  message: Message;
+  /** The message.received decision; null for outbound messages and re-deliveries. */
+  decision: Decision | null;
+  /** false when the ticket already had a message with this Message-ID: nothing was changed. */
+  created: boolean;
+}
+
+/**
+ * Tickets and their lifecycle over the store (R1, R7, R14, R21, R24).
+ *
+ * Every write is one transaction that starts by taking a write lock (the
+ * counter for new tickets, the ticket row otherwise), then writes rows,
+ * evaluates rules through the injected `decide`, applies the decision and
+ * appends audit rows. If anything throws, including decide, nothing is kept.
+ */
+export class TicketService {
+  private readonly db: Knex;
+  private readonly decide: Decide;
+  private readonly clock: () => Date;
+  private readonly identityOptions: { freeMailDomains?: ReadonlySet<string>; defaultCountryCode?: string };
+  private readonly afterDecision: TicketServiceOptions['afterDecision'];
+
+  constructor(options: TicketServiceOptions) {
+    this.db = options.db;
+    this.decide = options.decide;
+    this.clock = options.now ?? (() => new Date());
+    this.identityOptions = {
+      ...(options.freeMailDomains === undefined ? {} : { freeMailDomains: options.freeMailDomains }),
+      ...(options.defaultCountryCode === undefined ? {} : { defaultCountryCode: options.defaultCountryCode }),
+    };
+    this.afterDecision = options.afterDecision;
+  }
+
+  /**
+   * Create a ticket with its first message, evaluate `ticket.created` and
+   * apply the decision, all in one transaction. Idempotent on
+   * (source, externalId), also when two deliveries race.
+   */
+  async createTicket(input: CreateTicketInput): Promise<CreateTicketResult> {
+    const now = this.now();
+    const normalized = normalizeCreateInput(input, now);
+    const existing = await findTicketByExternalId(this.db, normalized.source, normalized.externalId);
+    if (existing !== undefined) return this.redelivered(existing);
+
+    // Customer lookup happens before the transaction: it may create the
+    // customer, and its short transactions must not nest in ours (SQLite has a
+    // single connection). A rollback below keeps the customer, which is fine.
+    const ticketId = randomUUID();
+    const message = input.message === undefined ? undefined : messageFromInput(input.message, ticketId, { subject: normalized.subject, now: normalized.createdAt });
+    // The sender of an inbound first message is the customer unless the caller says otherwise.
+    const sender = message?.direction === 'inbound' && message.from !== null ? { email: message.from.address, name: message.from.name } : {};
+    const customer = await resolveCustomer(this.db, { ...sender, ...input.customer }, { ...this.identityOptions, now });
+    const actor = input.actor ?? SYSTEM_ACTOR;
+
+    try {
+      return await this.db.transaction(async (trx) => {
+        const number = await allocateTicketNumber(trx);
+        const ticket: Ticket = {
+          id: ticketId,
+          number,
+          source: normalized.source,
+          externalId: normalized.externalId,
+          subject: normalized.subject,
+          status: 'new',
+          category: normalized.fields.category ?? null,
+          priority: normalized.fields.priority ?? null,
+          team: normalized.fields.team ?? null,
+          queue: normalized.fields.queue ?? null,
+          assignee: normalized.fields.assignee ?? null,
+          language: normalized.fields.language ?? null,
+          type: normalized.fields.type ?? null,
+          customerId: customer?.id ?? null,
+          channel: normalized.channel,
+          review: false,
+          tags: normalized.tags,
+          createdAt: normalized.createdAt,
+          updatedAt: now,
+          firstResponseAt: null,
+          solvedAt: null,
+          closedAt: null,
+          ruleSetVersion: null,
+          data: normalized.data,
+        };
+        await trx('tickets').insert(ticketToRow(ticket));
+        if (ticket.tags.length > 0) await trx('ticket_tags').insert(ticket.tags.map((tag) => ({ ticket_id: ticket.id, tag })));
+        if (message !== undefined) await trx('messages').insert(messageToRow(message));
+
+        const audit = AuditTrail.start(trx, ticket.id, now);
+        audit.record({
+          actor,
+          action: 'ticket.create',
+          event: 'ticket.created',
+          data: {
+            number,
+            source: ticket.source,
+            externalId: ticket.externalId,
+            channel: ticket.channel,
+            arrivedAt: ticket.createdAt,
+            customerId: ticket.customerId,
+            fields: normalized.fields,
+            tags: ticket.tags,
+          },
+        });
+        if (message !== undefined) audit.record({ actor, action: 'message.add', event: 'ticket.created', data: messageSummary(message) });
+
+        const result = await this.evaluate(trx, audit, 'ticket.created', ticket, message, customer, input.customerFacts, now);
+        await audit.flush();
+        return { ticket: result.ticket, decision: result.decision, created: true };
+      });
+    } catch (error) {
+      // Lost the race against a concurrent delivery of the same item: the
+      // unique (source, external_id) index refused our row, theirs stands.
+      if (isUniqueViolation(error)) {
+        const winner = await findTicketByExternalId(this.db, normalized.source, normalized.externalId);
+        if (winner !== undefined) return this.redelivered(winner);
+      }
+      throw error;
+    }
+  }
+
+  /** By id or number; with messages, audit trail, decisions and customer. */
+  async getTicket(idOrNumber: string): Promise<TicketDetails> {
+    const ticket = await findTicket(this.db, idOrNumber);
+    if (ticket === undefined) throw new TriageError('TRIAGE_TICKET_NOT_FOUND', [idOrNumber]);
+    // Sequential on purpose: SQLite has one connection, parallel reads would only queue.
+    const messages = await loadMessages(this.db, ticket.id);
+    const audit = await loadAudit(this.db, ticket.id);
+    const decisions = await loadDecisions(this.db, ticket.id);
+    const customer = ticket.customerId === null ? null : await loadCustomer(this.db, ticket.customerId);
+    return { ticket, messages, audit, decisions, customer };
+  }
+
+  /** Newest first. */
+  async listTickets(filter: TicketFilter = {}): Promise<Ticket[]> {
+    return queryTickets(this.db, filter);
+  }
+
+  /** Move a ticket through the lifecycle; illegal moves throw TRIAGE_TICKET_ILLEGAL_TRANSITION. */
+  async changeStatus(idOrNumber: string, to: TicketStatus, actor: Actor): Promise<Ticket> {
+    const now = this.now();
+    return this.withLockedTicket(idOrNumber, now, async (trx, ticket, audit) => {
+      assertTransition(ticket.number, ticket.status, to);
+      if (to === ticket.status) return ticket;
+      const update = { status: to, ...statusTimestamps(ticket.status, to, now), updatedAt: now };
+      await trx('tickets').where({ id: ticket.id }).update(ticketChangesToRow(update));
+      audit.record({ actor, action: 'status.change', field: 'status', oldValue: ticket.status, newValue: to });
+      return { ...ticket, ...update };
+    });
+  }
+
+  /**
+   * Append a message. An inbound (customer) message reopens a pending or
+   * solved ticket (audited as a system status change), then `message.received`
+   * is evaluated and applied in the same transaction. A closed ticket stays
+   * closed: whether to open a follow-up ticket is the caller's decision.
+   * An outbound public message sets firstResponseAt once (R19 FRT).
+   * Re-delivery of a Message-ID the ticket already has changes nothing.
+   */
+  async addMessage(idOrNumber: string, input: MessageInput, actor: Actor, options: { customerFacts?: Record<string, unknown> } = {}): Promise<AddMessageResult> {
+    const now = this.now();
+    return this.withLockedTicket(idOrNumber, now, async (trx, ticket, audit) => {
+      const message = messageFromInput(input, ticket.id, { subject: ticket.subject, now });
+      if (message.messageId !== null) {
+        const duplicate = (await trx('messages').where({ ticket_id: ticket.id, message_id: message.messageId }).first()) as MessageRow | undefined;
+        if (duplicate !== undefined) return { ticket, message: messageFromRow(duplicate), decision: null, created: false };
+      }
+      await trx('messages').insert(messageToRow(message));
+      audit.record({ actor, action: 'message.add', event: message.direction === 'inbound' ? 'message.received' : null, data: messageSummary(message) });
+
+      let current: Ticket = { ...ticket, updatedAt: now };
+      if (message.direction === 'outbound') {
+        const firstResponse = message.kind === 'public' && current.firstResponseAt === null ? message.createdAt : undefined;
+        if (firstResponse !== undefined) current = { ...current, firstResponseAt: firstResponse };
+        await trx('tickets').where({ id: ticket.id }).update(ticketChangesToRow({ updatedAt: now, ...(firstResponse === undefined ? {} : { firstResponseAt: firstResponse }) }));
+        return { ticket: current, message, decision: null, created: true };
+      }
+
+      const reopened = statusAfterCustomerMessage(current.status);
+      if (reopened !== current.status) {
+        const update = { status: reopened, ...statusTimestamps(current.status, reopened, now), updatedAt: now };
+        await trx('tickets').where({ id: ticket.id }).update(ticketChangesToRow(update));
+        audit.record({ actor: SYSTEM_ACTOR, action: 'status.change', event: 'message.received', field: 'status', oldValue: current.status, newValue: reopened, data: { reason: 'customer message' } });
+        current = { ...current, ...update };
+      }
+      const customer = current.customerId === null ? null : await loadCustomer(trx, current.customerId);
+      const result = await this.evaluate(trx, audit, 'message.received', current, message, customer, options.customerFacts, now);
+      return { ticket: result.ticket, message, decision: result.decision, created: true };
+    });
+  }
+
+  /** An agent's change to ticket fields (status goes through the lifecycle). Unchanged values are not audited. */
+  async updateFields(idOrNumber: string, changes: TicketFieldChanges, actor: Actor): Promise<Ticket> {
+    validateFieldChanges(changes);
+    const now = this.now();
+    return this.withLockedTicket(idOrNumber, now, async (trx, ticket, audit) => {
+      const update: Parameters<typeof ticketChangesToRow>[0] = {};
+      let next: Ticket = { ...ticket };
+      if (changes.status !== undefined) {
+        assertTransition(ticket.number, ticket.status, changes.status);
+        if (changes.status !== ticket.status) {
+          const stamps = { status: changes.status, ...statusTimestamps(ticket.status, changes.status, now) };
+          Object.assign(update, stamps);
+          next = { ...next, ...stamps };
+          audit.record({ actor, action: 'status.change', field: 'status', oldValue: ticket.status, newValue: changes.status });
+        }
+      }
+      if (changes.customerId !== undefined && changes.customerId !== null && changes.customerId !== ticket.customerId) {
+        if ((await loadCustomer(trx, changes.customerId)) === null) throw new TriageError('TRIAGE_TICKET_INVALID', [`unknown customer ${changes.customerId}`]);
+      }
+      for (const field of [...EDITABLE_FIELDS, 'subject', 'review', 'customerId'] as const) {
+        const value = changes[field];
+        if (value === undefined || value === ticket[field]) continue;
+        Object.assign(update, { [field]: value });
+        next = { ...next, [field]: value };
+        audit.record({ actor, action: 'field.set', field, oldValue: ticket[field], newValue: value });
+      }
+      if (Object.keys(update).length === 0) return ticket;
+      next.updatedAt = now;
+      await trx('tickets').where({ id: ticket.id }).update(ticketChangesToRow({ ...update, updatedAt: now }));
+      return next;
+    });
+  }
+
+  /** Lock, load, run `work`, flush the audit rows it recorded; one transaction. */
+  private async withLockedTicket<T>(idOrNumber: string, now: string, work: (trx: Knex.Transaction, ticket: Ticket, audit: AuditTrail) => Promise<T>): Promise<T> {
+    // Resolve a number to the id first: the lock must be the transaction's first statement.
+    const ref = await findTicket(this.db, idOrNumber);
+    if (ref === undefined) throw new TriageError('TRIAGE_TICKET_NOT_FOUND', [idOrNumber]);
+    return this.db.transaction(async (trx) => {
+      if (!(await lockTicket(trx, ref.id))) throw new TriageError('TRIAGE_TICKET_NOT_FOUND', [idOrNumber]);
+      const ticket = await findTicket(trx, ref.id);
+      if (ticket === undefined) throw new TriageError('TRIAGE_TICKET_NOT_FOUND', [idOrNumber]);
+      const audit = await AuditTrail.resume(trx, ticket.id, now);
+      const result = await work(trx, ticket, audit);
+      await audit.flush();
+      return result;
+    });
+  }
+
+  private async evaluate(
+    trx: Knex.Transaction,
+    audit: AuditTrail,
+    event: string,
+    ticket: Ticket,
+    message: Message | undefined,
+    customer: Customer | null,
+    customerFacts: Record<string, unknown> | undefined,
+    now: string,
+  ): Promise<{ ticket: Ticket; decision: Decision }> {
+    const customerInput = customerFact(customer, customerFacts);
+    const decision = await this.decide({
+      event,
+      ticket: ticketFact(ticket),
+      ...(message === undefined ? {} : { message: messageFact(message) }),
+      ...(customerInput === undefined ? {} : { customer: customerInput }),
+      now,
+    });
+    assertDecision(decision, event);
+    const applied = await applyDecision(trx, ticket, decision, audit, now);
+    if (this.afterDecision !== undefined) {
+      await this.afterDecision({ trx, ticket: applied.ticket, decision, decisionId: applied.record.id, message });
+    }
+    return { ticket: applied.ticket, decision };
+  }
+
+  private async redelivered(ticket: Ticket): Promise<CreateTicketResult> {
+    const row = (await this.db('decisions').where({ ticket_id: ticket.id, event: 'ticket.created' }).orderBy('seq').first()) as DecisionRow | undefined;
+    return { ticket, decision: row === undefined ? null : decisionFromRow(row).decision, created: false };
+  }
+
+  private now(): string {
+    const iso = toIsoUtc(this.clock());
+    if (iso === undefined) throw new Error('the ticket service clock returned an invalid date');
+    return iso;
+  }
+}
+
+/** A decide that returns garbage must fail the transaction, not store garbage. */
+function assertDecision(decision: unknown, event: string): asserts decision is Decision {
+  const d = decision as Partial<Decision> | null;
+  const ok =
+    typeof d === 'object' && d !== null &&
+    typeof d.ruleSetVersion === 'string' &&
+    typeof d.changes === 'object' && d.changes !== null &&
+    Array.isArray(d.changeLog) &&
+    typeof d.tags === 'object' && d.tags !== null && Array.isArray(d.tags.added) && Array.isArray(d.tags.removed) &&
+    Array.isArray(d.firedRules) && Array.isArray(d.actions);
+  if (!ok) throw new Error(`decide returned an invalid decision for ${event}`);
+}
+
+function messageSummary(message: Message): Record<string, unknown> {
+  return {
+    messageId: message.id,
+    direction: message.direction,
+    kind: message.kind,
+    from: message.from?.address ?? null,
+    externalMessageId: message.messageId,
+  };
+}

@@ -1,0 +1,188 @@
+import { TriageError } from '../../engine/errors/triage-error.js';
+import { renderTemplate } from './render-template.js';
+import type { CompiledAction, CompiledRule, RuleSet } from './rule-set.js';
+import {
+  CONFIDENCE_FIELDS,
+  ROUTING_FIELDS,
+  isEventName,
+  type ConditionTrace,
+  type Decision,
+  type DecisionAction,
+  type EvaluationInput,
+  type FactName,
+  type FactObject,
+  type Facts,
+  type FieldChange,
+  type RuleTrace,
+  type TicketField,
+} from './rule-types.js';
+
+export interface EvaluateOptions {
+  /** Record, per rule, whether it fired and each condition with the actual fact value. */
+  explain?: boolean;
+}
+
+/**
+ * Evaluate a rule set for one event. Lazy facts (e.g. the customer from the
+ * CRM) are loaded first, and only when a rule of this event reads them; the
+ * rules then run synchronously on a private copy of the facts. Nothing is
+ * shared between calls, so any number of evaluations may run concurrently on
+ * one RuleSet (the json-rules-engine trap in DESIGN.md cannot happen here).
+ */
+export async function evaluate(ruleSet: RuleSet, input: EvaluationInput, options: EvaluateOptions = {}): Promise<Decision> {
+  const event = input.event ?? 'ticket.created';
+  if (!isEventName(event)) throw new TriageError('TRIAGE_EVAL_UNKNOWN_EVENT', [event]);
+  if (!input.ticket || typeof input.ticket !== 'object' || Array.isArray(input.ticket)) {
+    throw new TriageError('TRIAGE_EVAL_INVALID_INPUT', ['"ticket" must be an object']);
+  }
+  const needed = ruleSet.factsFor(event);
+  const [message, customer, sla] = await Promise.all([
+    loadFact('message', input.message, needed),
+    loadFact('customer', input.customer, needed),
+    loadFact('sla', input.sla, needed),
+  ]);
+  const facts: Facts = { ticket: input.ticket, message, customer, sla, now: toIso(input.now) };
+  return decide(ruleSet, event, facts, options);
+}
+
+async function loadFact(name: FactName, source: EvaluationInput['message'], needed: ReadonlySet<FactName>): Promise<FactObject | undefined> {
+  if (typeof source !== 'function') return source;
+  if (!needed.has(name)) return undefined; // nobody reads it: do not pay for a CRM call
+  try {
+    return await source();
+  } catch (e) {
+    throw new TriageError('TRIAGE_EVAL_FACT_FAILED', [name, e instanceof Error ? e.message : String(e)], { cause: e });
+  }
+}
+
+function toIso(now: string | Date | undefined): string {
+  if (now === undefined) return new Date().toISOString();
+  const d = now instanceof Date ? now : new Date(now);
+  if (Number.isNaN(d.getTime())) throw new TriageError('TRIAGE_EVAL_INVALID_INPUT', [`"now" is not a valid date: ${String(now)}`]);
+  return d.toISOString();
+}
+
+/**
+ * The synchronous core: run the rules of `event` against resolved facts. CPU
+ * only, no I/O, so the store may call it inside its transaction.
+ */
+export function decide(ruleSet: RuleSet, event: string, facts: Facts, options: EvaluateOptions = {}): Decision {
+  const explain = options.explain === true;
+  const originalTags = tagsOf(facts.ticket.tags);
+  // A private, shallow copy: `set` and `tag` must be visible to later rules but never leak to the caller.
+  const ticket: FactObject = { ...facts.ticket, tags: [...originalTags] };
+  const working: Facts = { ticket, message: facts.message, customer: facts.customer, sla: facts.sla, now: facts.now };
+  const changeLog: FieldChange[] = [];
+  const actions: DecisionAction[] = [];
+  const fired: string[] = [];
+  const trace: RuleTrace[] | undefined = explain ? [] : undefined;
+  let confidence: number | null = null;
+  const lowConfidenceRules: string[] = [];
+  let stopped = false;
+
+  for (const rule of ruleSet.rulesFor(event)) {
+    if (stopped) {
+      trace?.push(ruleTrace(rule, 'skipped-stopped', []));
+      continue;
+    }
+    let matched: boolean;
+    let conditions: ConditionTrace[] = [];
+    if (rule.condition === undefined) matched = true;
+    else if (explain) {
+      conditions = [];
+      matched = rule.condition.explain(working, conditions);
+    } else matched = rule.condition.test(working);
+    trace?.push(ruleTrace(rule, matched ? 'fired' : 'not-matched', conditions));
+    if (!matched) continue;
+
+    fired.push(rule.id);
+    let routesOrClassifies = false;
+    for (const action of rule.actions) {
+      if (action.kind === 'set') {
+        for (const [field, to] of Object.entries(action.params as Record<string, unknown>)) {
+          const from = ticket[field];
+          if (from === to) continue;
+          ticket[field] = to;
+          changeLog.push({ field: field as TicketField, from, to, ruleId: rule.id });
+          if (CONFIDENCE_FIELDS.includes(field as TicketField)) routesOrClassifies = true;
+        }
+      } else if (action.kind === 'tag' || action.kind === 'untag') {
+        const tags = ticket.tags as string[];
+        for (const tag of toList(action.params)) {
+          const i = tags.indexOf(tag);
+          if (action.kind === 'tag' && i < 0) tags.push(tag);
+          if (action.kind === 'untag' && i >= 0) tags.splice(i, 1);
+        }
+      } else {
+        actions.push({ type: action.type, params: renderParams(action, working), ruleId: rule.id, index: action.index });
+      }
+    }
+    if (routesOrClassifies && rule.confidence !== undefined) {
+      confidence = confidence === null ? rule.confidence : Math.min(confidence, rule.confidence);
+      if (rule.confidence < ruleSet.settings.reviewThreshold) lowConfidenceRules.push(`${rule.id} (confidence ${rule.confidence})`);
+    } else if (routesOrClassifies && confidence === null) {
+      confidence = 1;
+    }
+    if (rule.stop) stopped = true;
+  }
+
+  const changes: Partial<Record<TicketField, unknown>> = {};
+  for (const c of changeLog) changes[c.field] = c.to;
+  for (const field of Object.keys(changes) as TicketField[]) if (facts.ticket[field] === changes[field]) delete changes[field];
+
+  // R11: below the threshold, classify but do not route blindly — hold routing back for a human.
+  const review = confidence !== null && confidence < ruleSet.settings.reviewThreshold;
+  const suggested: Partial<Record<TicketField, unknown>> = {};
+  let appliedLog = changeLog;
+  const reviewReasons: string[] = [];
+  if (review) {
+    for (const field of ROUTING_FIELDS) {
+      if (field in changes) {
+        suggested[field] = changes[field];
+        delete changes[field];
+      }
+    }
+    appliedLog = changeLog.filter((c) => !ROUTING_FIELDS.includes(c.field));
+    reviewReasons.push(`confidence ${confidence} is below the review threshold ${ruleSet.settings.reviewThreshold}: ${lowConfidenceRules.join(', ')}`);
+    const tags = ticket.tags as string[];
+    if (!tags.includes(ruleSet.settings.reviewTag)) tags.push(ruleSet.settings.reviewTag);
+  }
+
+  const finalTags = ticket.tags as string[];
+  const decision: Decision = {
+    ruleSetVersion: ruleSet.version,
+    event,
+    changes,
+    changeLog: appliedLog,
+    suggested,
+    tags: { added: finalTags.filter((t) => !originalTags.includes(t)), removed: originalTags.filter((t) => !finalTags.includes(t)) },
+    actions,
+    firedRules: fired,
+    confidence,
+    review,
+    reviewReasons,
+  };
+  if (trace) decision.trace = trace;
+  return decision;
+}
+
+function ruleTrace(rule: CompiledRule, outcome: RuleTrace['outcome'], conditions: ConditionTrace[]): RuleTrace {
+  return { ruleId: rule.id, file: rule.file, line: rule.line, priority: rule.priority, outcome, conditions };
+}
+
+function tagsOf(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((t): t is string => typeof t === 'string') : [];
+}
+
+function toList(v: unknown): string[] {
+  return typeof v === 'string' ? [v] : Array.isArray(v) ? v.filter((t): t is string => typeof t === 'string') : [];
+}
+
+function renderParams(action: CompiledAction, facts: Facts): Record<string, unknown> {
+  const params = action.params && typeof action.params === 'object' ? { ...(action.params as Record<string, unknown>) } : {};
+  for (const field of action.templates) {
+    const t = params[field];
+    if (typeof t === 'string') params[field] = renderTemplate(t, facts);
+  }
+  return params;
+}

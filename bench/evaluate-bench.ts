@@ -8,7 +8,7 @@
  *   npm run bench          (build, then node dist/bench/evaluate-bench.js)
  *   BENCH_TICKETS=2000 BENCH_RUNS=2 node dist/bench/evaluate-bench.js
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -105,6 +105,17 @@ function median(xs: readonly number[]): number {
   return s[Math.floor(s.length / 2)] ?? 0;
 }
 
+/** The directory holding package.json: the bench runs from dist/bench/ (built) or bench/ (tsx), results belong in the source tree. */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) return process.cwd();
+    dir = parent;
+  }
+  return dir;
+}
+
 async function main(): Promise<void> {
   const workload = generateWorkload({ rules: RULES, tickets: TICKETS });
   const ctx: OperatorContext = { lists: workload.lists };
@@ -185,9 +196,7 @@ async function main(): Promise<void> {
     agreement: true,
   };
 
-  const here = dirname(fileURLToPath(import.meta.url));
-  // Compiled to dist/bench/; results live in the source tree's bench/results/.
-  const resultsDir = join(here, '..', '..', 'bench', 'results');
+  const resultsDir = join(packageRoot(), 'bench', 'results');
   mkdirSync(resultsDir, { recursive: true });
   writeFileSync(join(resultsDir, 'evaluate.json'), `${JSON.stringify(result, null, 2)}\n`);
 

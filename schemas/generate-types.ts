@@ -9,7 +9,7 @@ import { packageRoot } from '../engine/runtime/package-root.js';
  * schemas/types/ are generated from them (`npm run gen:types`). A test fails
  * when the committed types are stale.
  */
-export const GENERATED = ['rule-file', 'rule-test-file'] as const;
+export const GENERATED = ['rule-file', 'rule-test-file', 'config'] as const;
 
 export async function generateTypes(name: string): Promise<string> {
   const root = packageRoot();

@@ -51,6 +51,11 @@ export const errorCatalogue = {
   TRIAGE_TICKET_ILLEGAL_TRANSITION: { message: 'Ticket %s cannot move from %s to %s', status: 409, hint: 'Allowed: new→open|pending|solved, open→pending|solved, pending→open|solved, solved→open|closed; closed is final.' },
   TRIAGE_TICKET_INVALID: { message: 'Invalid ticket: %s', status: 400, hint: 'See schemas/ticket-input.schema.json for the fields a ticket takes.' },
 
+  // --- configuration ---
+  TRIAGE_CONFIG_INVALID: { message: 'Configuration %s is invalid: %s', status: 500, hint: 'Compare triage.config.yaml with schemas/config.schema.json (see docs/configuration.md).' },
+  TRIAGE_CONFIG_MISSING_ENV: { message: 'Configuration references unset environment variables: %s', status: 500, hint: 'Export the variables named, or remove the ${env:…} references.' },
+  TRIAGE_CONFIG_LITERAL_SECRET: { message: 'Secrets must be ${env:NAME} references, found literal values at %s in %s', status: 500, hint: 'Move the value to an environment variable and write "${env:NAME}" in the file; files end up in git, secrets must not.' },
+
   // --- CLI ---
   TRIAGE_CLI_USAGE: { message: '%s', status: 400, hint: 'Run the command with --help.' },
   TRIAGE_CLI_INPUT: { message: 'Cannot read input %s: %s', status: 400, hint: 'Pass a readable JSON or YAML file, or - for standard input.' },

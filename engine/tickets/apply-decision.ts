@@ -17,7 +17,8 @@ export interface AppliedDecision {
 /**
  * Write a decision onto a ticket inside the caller's transaction: field
  * changes to columns, tags, the review flag, one audit row per change
- * (actor = the rule from the change log, with the rule-set version), a
+ * (actor = the rule from the change log or tag log, with the rule-set
+ * version), a
  * `decision` audit row and the stored decision. `suggested` routing is not
  * applied; it is only audited and kept in the decision (R11).
  *
@@ -37,8 +38,9 @@ export async function applyDecision(
   const next: Ticket = { ...ticket, tags: [...ticket.tags] };
   const update: Parameters<typeof ticketChangesToRow>[0] = {};
   const ruleActor = (ruleId: string): Actor => ({ type: 'rule', id: ruleId });
-  // Tags, suggestions and the review flag carry no rule id in a Decision; name
-  // the rule when only one fired, else the rule set as a whole.
+  // Suggestions and the review flag carry no rule id in a Decision (nor tags
+  // from a decide that gives no tagLog); name the rule when only one fired,
+  // else the rule set as a whole.
   const setActor = ruleActor(decision.firedRules.length === 1 && decision.firedRules[0] !== undefined ? decision.firedRules[0] : 'rule-set');
   const common = { event, ruleSetVersion: version };
 
@@ -95,13 +97,21 @@ export async function applyDecision(
 
   const added = unique(decision.tags.added).filter((t) => !next.tags.includes(t));
   const removed = unique(decision.tags.removed).filter((t) => next.tags.includes(t) && !added.includes(t));
+  // One row per tag the ticket actually gained or lost, naming the rule whose
+  // change stuck (the last one in tagLog); the stored decision keeps the full
+  // tagLog, including a tag one rule added and a later one removed again.
+  const tagActor = (tag: string, action: 'add' | 'remove'): { actor: Actor; data: Record<string, unknown> | null } => {
+    // `?? []`: a decide written before tagLog existed (or a stored decision) may lack it.
+    const ruleId = (decision.tagLog ?? []).findLast((c) => c.tag === tag && c.action === action)?.ruleId;
+    return ruleId === undefined ? { actor: setActor, data: { firedRules: decision.firedRules } } : { actor: ruleActor(ruleId), data: null };
+  };
   if (added.length > 0) {
     await trx('ticket_tags').insert(added.map((tag) => ({ ticket_id: ticket.id, tag }))).onConflict(['ticket_id', 'tag']).ignore();
-    for (const tag of added) audit.record({ ...common, actor: setActor, action: 'tag.add', newValue: tag, data: { firedRules: decision.firedRules } });
+    for (const tag of added) audit.record({ ...common, ...tagActor(tag, 'add'), action: 'tag.add', newValue: tag });
   }
   if (removed.length > 0) {
     await trx('ticket_tags').where({ ticket_id: ticket.id }).whereIn('tag', removed).delete();
-    for (const tag of removed) audit.record({ ...common, actor: setActor, action: 'tag.remove', oldValue: tag, data: { firedRules: decision.firedRules } });
+    for (const tag of removed) audit.record({ ...common, ...tagActor(tag, 'remove'), action: 'tag.remove', oldValue: tag });
   }
   next.tags = [...next.tags.filter((t) => !removed.includes(t)), ...added].sort();
 

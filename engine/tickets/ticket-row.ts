@@ -310,7 +310,7 @@ export function decisionToRow(record: DecisionRecord): DecisionRow {
 function emptyDecision(row: DecisionRow): Decision {
   return {
     ruleSetVersion: row.rule_set_version, event: row.event, changes: {}, changeLog: [], suggested: {},
-    tags: { added: [], removed: [] }, actions: [], firedRules: [], confidence: null, review: false, reviewReasons: [],
+    tags: { added: [], removed: [] }, tagLog: [], actions: [], firedRules: [], confidence: null, review: false, reviewReasons: [],
   };
 }
 

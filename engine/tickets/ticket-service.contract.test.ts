@@ -187,7 +187,11 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('ticket store contract (%s)', (
       ['rule', 'invoice-to-finance', 'priority', null, 'P3', FAKE_RULE_SET_VERSION, 'ticket.created'],
       ['rule', 'critical-outage', 'priority', 'P3', 'P1', FAKE_RULE_SET_VERSION, 'ticket.created'],
     ]);
-    expect(audit.filter((a) => a.action === 'tag.add').map((a) => a.newValue)).toEqual(['finance', 'outage']);
+    // two rules fired: each tag row still names the rule that added it (the decision's tagLog)
+    expect(audit.filter((a) => a.action === 'tag.add').map((a) => [a.newValue, a.actorType, a.actorId, a.ruleSetVersion, a.event])).toEqual([
+      ['finance', 'rule', 'invoice-to-finance', FAKE_RULE_SET_VERSION, 'ticket.created'],
+      ['outage', 'rule', 'critical-outage', FAKE_RULE_SET_VERSION, 'ticket.created'],
+    ]);
     const decisionAudit = audit.find((a) => a.action === 'decision');
     expect(decisionAudit).toMatchObject({ ruleSetVersion: FAKE_RULE_SET_VERSION, data: { decisionId: decisions[0]?.id, firedRules: ['invoice-to-finance', 'critical-outage'], actions: [{ type: 'slack.postMessage', ruleId: 'critical-outage' }] } });
     expect(decisions[0]).toMatchObject({ event: 'ticket.created', ruleSetVersion: FAKE_RULE_SET_VERSION, seq: decisionAudit?.seq });
@@ -201,6 +205,8 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('ticket store contract (%s)', (
     expect(ticket).toMatchObject({ category: 'complaint', team: null, review: true, tags: ['needs-review'] });
     const { audit } = await service.getTicket(ticket.id);
     expect(audit.find((a) => a.action === 'field.suggested')).toMatchObject({ field: 'team', newValue: 'quality', actorType: 'rule', actorId: 'guess-complaint' });
+    // the review tag comes from the decision's confidence, not from a rule
+    expect(audit.find((a) => a.action === 'tag.add')).toMatchObject({ newValue: 'needs-review', actorType: 'rule', actorId: 'review' });
     expect(audit.find((a) => a.field === 'review')).toMatchObject({ action: 'field.set', newValue: true });
   });
 
@@ -218,12 +224,13 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('ticket store contract (%s)', (
     await expectCode(service.changeStatus(ticket.id, 'closed', AGENT), 'TRIAGE_TICKET_ILLEGAL_TRANSITION');
     expect((await service.getTicket(ticket.id)).audit.some((a) => a.action === 'status.change')).toBe(false);
 
-    expect((await service.changeStatus(ticket.number, 'open', AGENT)).status).toBe('open');
-    expect((await service.changeStatus(ticket.id, 'open', AGENT)).status).toBe('open'); // same → same: no-op
+    expect((await service.changeStatus(ticket.number, 'open', AGENT)).ticket.status).toBe('open');
+    const same = await service.changeStatus(ticket.id, 'open', AGENT); // same → same: no-op, no evaluation
+    expect(same).toMatchObject({ ticket: { status: 'open' }, decisions: [] });
     await service.changeStatus(ticket.id, 'pending', AGENT);
-    const solved = await service.changeStatus(ticket.id, 'solved', AGENT);
+    const solved = (await service.changeStatus(ticket.id, 'solved', AGENT)).ticket;
     expect(solved.solvedAt).toEqual(expect.stringMatching(/^2025-03-03T08:00:\d\d\.000Z$/));
-    const closed = await service.changeStatus(ticket.id, 'closed', AGENT);
+    const closed = (await service.changeStatus(ticket.id, 'closed', AGENT)).ticket;
     expect(closed.closedAt).toEqual(expect.any(String));
     await expectCode(service.changeStatus(ticket.id, 'open', AGENT), 'TRIAGE_TICKET_ILLEGAL_TRANSITION');
     await expectCode(service.changeStatus('T-999999', 'open', AGENT), 'TRIAGE_TICKET_NOT_FOUND');
@@ -238,6 +245,88 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('ticket store contract (%s)', (
     ]);
   });
 
+  it('evaluates status.changed, and ticket.closed on close, in the transaction of the status change', async () => {
+    const { service, decide } = await setup();
+    const { ticket } = await service.createTicket(mail('ev-1', 'Hello'));
+
+    const pending = await service.changeStatus(ticket.number, 'pending', AGENT, { customerFacts: { vip: true } });
+    expect(pending.ticket.status).toBe('pending');
+    expect(pending.decisions.map((d) => [d.event, d.firedRules])).toEqual([['status.changed', ['remind-when-pending']]]);
+    expect(pending.decisions[0]?.actions).toEqual([{ type: 'followUp', params: { after: '5d', name: 'pending-reminder' }, ruleId: 'remind-when-pending', index: 0 }]);
+    // decide saw the ticket after the change, and the customer row merged with the caller's facts
+    expect(decide.calls.at(-1)).toMatchObject({ event: 'status.changed', ticket: { status: 'pending' }, customer: { id: ticket.customerId, name: 'Jan Kowalski', vip: true } });
+    expect(decide.calls.at(-1)?.message).toBeUndefined();
+
+    await service.changeStatus(ticket.id, 'solved', AGENT);
+    const closed = await service.changeStatus(ticket.id, 'closed', AGENT);
+    expect(closed.decisions.map((d) => d.event)).toEqual(['status.changed', 'ticket.closed']);
+    expect(closed.decisions[1]?.actions.map((a) => a.type)).toEqual(['reply']);
+    expect(decide.calls.at(-1)).toMatchObject({ event: 'ticket.closed', ticket: { status: 'closed' } });
+
+    const { ticket: stored, audit, decisions } = await service.getTicket(ticket.id);
+    expect(stored).toEqual(closed.ticket);
+    expect(decisions.map((d) => d.event)).toEqual(['ticket.created', 'status.changed', 'status.changed', 'status.changed', 'ticket.closed']);
+    expect(decisions.map((d) => d.decision)).toEqual([expect.anything(), ...pending.decisions, expect.anything(), ...closed.decisions]);
+    expect(audit.filter((a) => a.action === 'status.change').map((a) => [a.actorId, a.event, a.newValue])).toEqual([
+      ['agent-anna', 'status.changed', 'pending'],
+      ['agent-anna', 'status.changed', 'solved'],
+      ['agent-anna', 'status.changed', 'closed'],
+    ]);
+    // every decision row is paired with its `decision` audit row
+    const decisionRows = audit.filter((a) => a.action === 'decision');
+    expect(decisionRows.map((a) => [a.seq, a.event])).toEqual(decisions.map((d) => [d.seq, d.event]));
+  });
+
+  it('does not evaluate status.changed again for a status the decision itself set', async () => {
+    const { service, decide } = await setup();
+    const { ticket } = await service.createTicket(mail('ev-2', 'bounce me'));
+    const result = await service.changeStatus(ticket.id, 'pending', AGENT);
+    expect(result.ticket.status).toBe('open');
+    expect(result.decisions.map((d) => d.firedRules)).toEqual([['remind-when-pending', 'bounce-back']]);
+    expect(decide.calls.filter((c) => c.event === 'status.changed')).toHaveLength(1);
+    const { audit } = await service.getTicket(ticket.id);
+    expect(audit.filter((a) => a.action === 'status.change').map((a) => [a.actorType, a.actorId, a.oldValue, a.newValue, a.event])).toEqual([
+      ['user', 'agent-anna', 'new', 'pending', 'status.changed'],
+      ['rule', 'bounce-back', 'pending', 'open', 'status.changed'],
+    ]);
+  });
+
+  it('updateFields evaluates ticket.updated, after the status events when the status changed too', async () => {
+    const { service, decide } = await setup();
+    const { ticket } = await service.createTicket(mail('ev-3', 'Hello'));
+    const both = await service.updateFields(ticket.id, { assignee: 'anna', status: 'pending' }, AGENT, { customerFacts: { segment: 'enterprise' } });
+    expect(both.decisions.map((d) => [d.event, d.firedRules])).toEqual([
+      ['status.changed', ['remind-when-pending']],
+      ['ticket.updated', ['tag-assigned']],
+    ]);
+    expect(both.ticket).toMatchObject({ status: 'pending', assignee: 'anna', tags: ['assigned'] });
+    expect(decide.calls.at(-1)).toMatchObject({ event: 'ticket.updated', ticket: { assignee: 'anna', status: 'pending' }, customer: { segment: 'enterprise' } });
+
+    const { ticket: stored, audit } = await service.getTicket(ticket.id);
+    expect(stored).toEqual(both.ticket);
+    expect(audit.filter((a) => a.actorType === 'user').map((a) => [a.action, a.field, a.event])).toEqual([
+      ['status.change', 'status', 'status.changed'],
+      ['field.set', 'assignee', 'ticket.updated'],
+    ]);
+    expect(audit.find((a) => a.action === 'tag.add')).toMatchObject({ newValue: 'assigned', actorId: 'tag-assigned', event: 'ticket.updated' });
+
+    // status alone raises only the status events; nothing changed raises nothing
+    expect((await service.updateFields(ticket.id, { status: 'solved' }, AGENT)).decisions.map((d) => d.event)).toEqual(['status.changed']);
+    const callsBefore = decide.calls.length;
+    expect((await service.updateFields(ticket.id, { assignee: 'anna', status: 'solved' }, AGENT)).decisions).toEqual([]);
+    expect(decide.calls.length).toBe(callsBefore);
+  });
+
+  it('names the rule that removed a tag', async () => {
+    const { service } = await setup();
+    const { ticket } = await service.createTicket(mail('ev-4', 'Question', undefined, { tags: ['waiting'] }));
+    const thanks = await service.addMessage(ticket.id, { from: 'jan@acme.pl', text: 'Thank you, solved' }, CUSTOMER);
+    expect(thanks.ticket).toMatchObject({ status: 'solved', tags: [] });
+    expect(thanks.decision?.tagLog).toEqual([{ tag: 'waiting', action: 'remove', ruleId: 'thanks-solves' }]);
+    const { audit } = await service.getTicket(ticket.id);
+    expect(audit.find((a) => a.action === 'tag.remove')).toMatchObject({ oldValue: 'waiting', actorType: 'rule', actorId: 'thanks-solves', event: 'message.received', data: null });
+  });
+
   it('reopens a pending ticket on a customer message and evaluates message.received in the same transaction', async () => {
     const { service, decide } = await setup();
     const { ticket } = await service.createTicket(mail('reply-1', 'Question'));
@@ -250,7 +339,9 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('ticket store contract (%s)', (
     const { audit, messages, decisions, ticket: stored } = await service.getTicket(ticket.id);
     expect(stored).toEqual(reply.ticket);
     expect(messages).toHaveLength(2);
-    expect(decisions.map((d) => d.event)).toEqual(['ticket.created', 'message.received']);
+    // the reopen is part of message.received: it raises no status.changed of its own
+    expect(decisions.map((d) => d.event)).toEqual(['ticket.created', 'status.changed', 'message.received']);
+    expect(decide.calls.map((c) => c.event)).toEqual(['ticket.created', 'status.changed', 'message.received']);
     const reopen = audit.filter((a) => a.action === 'status.change').at(-1);
     expect(reopen).toMatchObject({ actorType: 'system', actorId: 'system', oldValue: 'pending', newValue: 'open', event: 'message.received' });
     expect(audit.find((a) => a.field === 'priority')).toMatchObject({ actorId: 'critical-outage', event: 'message.received' });
@@ -349,6 +440,16 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('ticket store contract (%s)', (
     expect(after.messages).toHaveLength(1);
   });
 
+  it('rolls a status change or field update back when its evaluation throws', async () => {
+    const db = await harness.open();
+    const service = new TicketService({ db, decide: createFakeDecide({ throwOn: /^(status\.changed|ticket\.updated) / }) });
+    const { ticket } = await service.createTicket(mail('boom-4', 'calm'));
+    const before = await service.getTicket(ticket.id);
+    await expect(service.changeStatus(ticket.id, 'pending', AGENT)).rejects.toThrow('fake rule engine exploded');
+    await expect(service.updateFields(ticket.id, { team: 'quality' }, AGENT)).rejects.toThrow('fake rule engine exploded');
+    expect(await service.getTicket(ticket.id)).toEqual(before);
+  });
+
   it('runs afterDecision inside the transaction (a failure rolls everything back)', async () => {
     const seen: string[] = [];
     const { db, service } = await setup({
@@ -368,7 +469,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('ticket store contract (%s)', (
     const { service } = await setup();
     const { ticket } = await service.createTicket(mail('upd-1', 'Reklamacja'));
     expect(ticket.review).toBe(true);
-    const updated = await service.updateFields(ticket.id, { team: 'quality', assignee: 'anna', category: 'complaint', review: false, status: 'open' }, AGENT);
+    const { ticket: updated } = await service.updateFields(ticket.id, { team: 'quality', assignee: 'anna', category: 'complaint', review: false, status: 'open' }, AGENT);
     expect(updated).toMatchObject({ team: 'quality', assignee: 'anna', category: 'complaint', review: false, status: 'open' });
     expect((await service.getTicket(ticket.id)).ticket).toEqual(updated);
     const { audit } = await service.getTicket(ticket.id);
@@ -379,7 +480,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('ticket store contract (%s)', (
       ['field.set', 'assignee', null, 'anna'],
       ['field.set', 'review', true, false],
     ]);
-    expect(await service.updateFields(ticket.id, { team: 'quality' }, AGENT)).toEqual(updated);
+    expect(await service.updateFields(ticket.id, { team: 'quality' }, AGENT)).toEqual({ ticket: updated, decisions: [] });
     await expectCode(service.updateFields(ticket.id, { status: 'new' }, AGENT), 'TRIAGE_TICKET_ILLEGAL_TRANSITION');
     await expectCode(service.updateFields(ticket.id, { colour: 'red' } as never, AGENT), 'TRIAGE_TICKET_INVALID');
     await expectCode(service.updateFields(ticket.id, { customerId: 'no-such-customer' }, AGENT), 'TRIAGE_TICKET_INVALID');

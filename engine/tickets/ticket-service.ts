@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import type { Decision } from '../../rules/lib/rule-types.js';
 import { TriageError } from '../errors/triage-error.js';
 import { assertTransition, statusAfterCustomerMessage, type TicketStatus } from '../lifecycle/ticket-status.js';
+import { statusChangeEvents } from '../lifecycle/status-change-events.js';
 import { statusTimestamps } from '../lifecycle/status-timestamps.js';
 import { isUniqueViolation } from '../store/is-unique-violation.js';
 import { toIsoUtc } from '../store/iso-time.js';
@@ -62,6 +63,18 @@ export interface TicketDetails {
   audit: AuditEvent[];
   decisions: DecisionRecord[];
   customer: Customer | null;
+}
+
+/** Options of the calls that change an existing ticket and evaluate rules. */
+export interface TicketChangeOptions {
+  /** Facts loaded before the call (CRM, R8), merged into the `customer` fact; not stored. */
+  customerFacts?: Record<string, unknown>;
+}
+
+export interface TicketChangeResult {
+  ticket: Ticket;
+  /** The decisions of the events the change raised, in evaluation order; empty when nothing changed. */
+  decisions: Decision[];
 }
 
 export interface AddMessageResult {
@@ -171,7 +184,7 @@ export class TicketService {
         });
         if (message !== undefined) audit.record({ actor, action: 'message.add', event: 'ticket.created', data: messageSummary(message) });
 
-        const result = await this.evaluate(trx, audit, 'ticket.created', ticket, message, customer, input.customerFacts, now);
+        const result = await this.evaluate(trx, audit, { event: 'ticket.created', ticket, message, customer, customerFacts: input.customerFacts, now });
         await audit.flush();
         return { ticket: result.ticket, decision: result.decision, created: true };
       });
@@ -203,28 +216,36 @@ export class TicketService {
     return queryTickets(this.db, filter);
   }
 
-  /** Move a ticket through the lifecycle; illegal moves throw TRIAGE_TICKET_ILLEGAL_TRANSITION. */
-  async changeStatus(idOrNumber: string, to: TicketStatus, actor: Actor): Promise<Ticket> {
+  /**
+   * Move a ticket through the lifecycle; illegal moves throw
+   * TRIAGE_TICKET_ILLEGAL_TRANSITION and change nothing. In the same
+   * transaction, `status.changed` is evaluated and applied, then
+   * `ticket.closed` when the ticket was closed. A status the decisions set
+   * raises no further events (see statusChangeEvents). Same → same is a no-op.
+   */
+  async changeStatus(idOrNumber: string, to: TicketStatus, actor: Actor, options: TicketChangeOptions = {}): Promise<TicketChangeResult> {
     const now = this.now();
     return this.withLockedTicket(idOrNumber, now, async (trx, ticket, audit) => {
       assertTransition(ticket.number, ticket.status, to);
-      if (to === ticket.status) return ticket;
+      if (to === ticket.status) return { ticket, decisions: [] };
       const update = { status: to, ...statusTimestamps(ticket.status, to, now), updatedAt: now };
       await trx('tickets').where({ id: ticket.id }).update(ticketChangesToRow(update));
-      audit.record({ actor, action: 'status.change', field: 'status', oldValue: ticket.status, newValue: to });
-      return { ...ticket, ...update };
+      audit.record({ actor, action: 'status.change', event: 'status.changed', field: 'status', oldValue: ticket.status, newValue: to });
+      return this.raise(trx, audit, statusChangeEvents(ticket.status, to), { ...ticket, ...update }, options.customerFacts, now);
     });
   }
 
   /**
    * Append a message. An inbound (customer) message reopens a pending or
    * solved ticket (audited as a system status change), then `message.received`
-   * is evaluated and applied in the same transaction. A closed ticket stays
-   * closed: whether to open a follow-up ticket is the caller's decision.
+   * is evaluated and applied in the same transaction. The reopen raises no
+   * `status.changed`: the message is the event, and its rules see the ticket
+   * already open. A closed ticket stays closed: whether to open a follow-up
+   * ticket is the caller's decision.
    * An outbound public message sets firstResponseAt once (R19 FRT).
    * Re-delivery of a Message-ID the ticket already has changes nothing.
    */
-  async addMessage(idOrNumber: string, input: MessageInput, actor: Actor, options: { customerFacts?: Record<string, unknown> } = {}): Promise<AddMessageResult> {
+  async addMessage(idOrNumber: string, input: MessageInput, actor: Actor, options: TicketChangeOptions = {}): Promise<AddMessageResult> {
     const now = this.now();
     return this.withLockedTicket(idOrNumber, now, async (trx, ticket, audit) => {
       const message = messageFromInput(input, ticket.id, { subject: ticket.subject, now });
@@ -251,41 +272,52 @@ export class TicketService {
         current = { ...current, ...update };
       }
       const customer = current.customerId === null ? null : await loadCustomer(trx, current.customerId);
-      const result = await this.evaluate(trx, audit, 'message.received', current, message, customer, options.customerFacts, now);
+      const result = await this.evaluate(trx, audit, { event: 'message.received', ticket: current, message, customer, customerFacts: options.customerFacts, now });
       return { ticket: result.ticket, message, decision: result.decision, created: true };
     });
   }
 
-  /** An agent's change to ticket fields (status goes through the lifecycle). Unchanged values are not audited. */
-  async updateFields(idOrNumber: string, changes: TicketFieldChanges, actor: Actor): Promise<Ticket> {
+  /**
+   * An agent's change to ticket fields; unchanged values are not audited.
+   * Status goes through the lifecycle exactly as in changeStatus and raises
+   * the same events; a change to any other field raises `ticket.updated`.
+   * All are evaluated and applied in the same transaction, status events
+   * first. Changes the decisions make raise no further events.
+   */
+  async updateFields(idOrNumber: string, changes: TicketFieldChanges, actor: Actor, options: TicketChangeOptions = {}): Promise<TicketChangeResult> {
     validateFieldChanges(changes);
     const now = this.now();
     return this.withLockedTicket(idOrNumber, now, async (trx, ticket, audit) => {
       const update: Parameters<typeof ticketChangesToRow>[0] = {};
       let next: Ticket = { ...ticket };
+      const events: string[] = [];
       if (changes.status !== undefined) {
         assertTransition(ticket.number, ticket.status, changes.status);
         if (changes.status !== ticket.status) {
           const stamps = { status: changes.status, ...statusTimestamps(ticket.status, changes.status, now) };
           Object.assign(update, stamps);
           next = { ...next, ...stamps };
-          audit.record({ actor, action: 'status.change', field: 'status', oldValue: ticket.status, newValue: changes.status });
+          audit.record({ actor, action: 'status.change', event: 'status.changed', field: 'status', oldValue: ticket.status, newValue: changes.status });
+          events.push(...statusChangeEvents(ticket.status, changes.status));
         }
       }
       if (changes.customerId !== undefined && changes.customerId !== null && changes.customerId !== ticket.customerId) {
         if ((await loadCustomer(trx, changes.customerId)) === null) throw new TriageError('TRIAGE_TICKET_INVALID', [`unknown customer ${changes.customerId}`]);
       }
+      let fieldsChanged = false;
       for (const field of [...EDITABLE_FIELDS, 'subject', 'review', 'customerId'] as const) {
         const value = changes[field];
         if (value === undefined || value === ticket[field]) continue;
         Object.assign(update, { [field]: value });
         next = { ...next, [field]: value };
-        audit.record({ actor, action: 'field.set', field, oldValue: ticket[field], newValue: value });
+        audit.record({ actor, action: 'field.set', event: 'ticket.updated', field, oldValue: ticket[field], newValue: value });
+        fieldsChanged = true;
       }
-      if (Object.keys(update).length === 0) return ticket;
+      if (Object.keys(update).length === 0) return { ticket, decisions: [] };
       next.updatedAt = now;
       await trx('tickets').where({ id: ticket.id }).update(ticketChangesToRow({ ...update, updatedAt: now }));
-      return next;
+      if (fieldsChanged) events.push('ticket.updated');
+      return this.raise(trx, audit, events, next, options.customerFacts, now);
     });
   }
 
@@ -305,16 +337,33 @@ export class TicketService {
     });
   }
 
-  private async evaluate(
+  /**
+   * Evaluate and apply `events` one after the other on the locked ticket;
+   * each sees the ticket as the previous decision left it.
+   */
+  private async raise(
     trx: Knex.Transaction,
     audit: AuditTrail,
-    event: string,
+    events: readonly string[],
     ticket: Ticket,
-    message: Message | undefined,
-    customer: Customer | null,
     customerFacts: Record<string, unknown> | undefined,
     now: string,
-  ): Promise<{ ticket: Ticket; decision: Decision }> {
+  ): Promise<TicketChangeResult> {
+    let current = ticket;
+    const decisions: Decision[] = [];
+    if (events.length === 0) return { ticket: current, decisions };
+    // Loaded once: no decision changes the customer.
+    const customer = current.customerId === null ? null : await loadCustomer(trx, current.customerId);
+    for (const event of events) {
+      const result = await this.evaluate(trx, audit, { event, ticket: current, message: undefined, customer, customerFacts, now });
+      current = result.ticket;
+      decisions.push(result.decision);
+    }
+    return { ticket: current, decisions };
+  }
+
+  private async evaluate(trx: Knex.Transaction, audit: AuditTrail, input: EvaluationContext): Promise<{ ticket: Ticket; decision: Decision }> {
+    const { event, ticket, message, customer, customerFacts, now } = input;
     const customerInput = customerFact(customer, customerFacts);
     const decision = await this.decide({
       event,
@@ -343,6 +392,16 @@ export class TicketService {
   }
 }
 
+/** What one evaluation inside a write transaction is about. */
+interface EvaluationContext {
+  event: string;
+  ticket: Ticket;
+  message: Message | undefined;
+  customer: Customer | null;
+  customerFacts: Record<string, unknown> | undefined;
+  now: string;
+}
+
 /** A decide that returns garbage must fail the transaction, not store garbage. */
 function assertDecision(decision: unknown, event: string): asserts decision is Decision {
   const d = decision as Partial<Decision> | null;
@@ -352,6 +411,8 @@ function assertDecision(decision: unknown, event: string): asserts decision is D
     typeof d.changes === 'object' && d.changes !== null &&
     Array.isArray(d.changeLog) &&
     typeof d.tags === 'object' && d.tags !== null && Array.isArray(d.tags.added) && Array.isArray(d.tags.removed) &&
+    // tagLog is optional here: without it tags are attributed as before tagLog existed (see applyDecision).
+    (d.tagLog === undefined || Array.isArray(d.tagLog)) &&
     Array.isArray(d.firedRules) && Array.isArray(d.actions);
   if (!ok) throw new Error(`decide returned an invalid decision for ${event}`);
 }

@@ -67,6 +67,51 @@ rules:
     expect(ticket).toEqual({ subject: 'x', tags: ['old'] });
   });
 
+  it('logs every real tag change with its rule; the R11 review tag is logged as rule "review"', async () => {
+    const rs = ruleSet(`
+settings:
+  reviewThreshold: 0.9
+rules:
+  - id: tagger
+    on: [ticket.created]
+    priority: 90
+    then:
+      - tag: [old, fresh, fresh]
+      - untag: [gone, stale]
+  - id: flipper
+    on: [ticket.created]
+    priority: 80
+    confidence: 0.5
+    then:
+      - set: { category: other }
+      - untag: fresh
+      - tag: [fresh, needs-review]
+`);
+    // \`old\` is already there and \`gone\` is absent: neither is a change, so neither is logged.
+    const d = await evaluate(rs, { ticket: { subject: 'x', tags: ['old', 'stale'] } });
+    expect(d.tagLog).toEqual([
+      { tag: 'fresh', action: 'add', ruleId: 'tagger' },
+      { tag: 'stale', action: 'remove', ruleId: 'tagger' },
+      { tag: 'fresh', action: 'remove', ruleId: 'flipper' },
+      { tag: 'fresh', action: 'add', ruleId: 'flipper' },
+      { tag: 'needs-review', action: 'add', ruleId: 'flipper' },
+    ]);
+    expect(d.review).toBe(true);
+    expect(d.tags).toEqual({ added: ['fresh', 'needs-review'], removed: ['stale'] });
+
+    // When no rule tags it, the review tag is logged as added by the decision's confidence, rule `review`.
+    const noRuleTag = ruleSet(`
+rules:
+  - id: unsure
+    on: [ticket.created]
+    confidence: 0.5
+    then:
+      - set: { category: other }
+`);
+    expect((await evaluate(noRuleTag, { ticket: {} })).tagLog).toEqual([{ tag: 'needs-review', action: 'add', ruleId: 'review' }]);
+    expect((await evaluate(noRuleTag, { ticket: { tags: ['needs-review'] } })).tagLog).toEqual([]);
+  });
+
   it('stop: true ends the evaluation; the trace says which rules were skipped', async () => {
     const rs = ruleSet(`
 rules:

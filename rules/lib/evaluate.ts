@@ -3,6 +3,7 @@ import { renderTemplate } from './render-template.js';
 import type { CompiledAction, CompiledRule, RuleSet } from './rule-set.js';
 import {
   CONFIDENCE_FIELDS,
+  REVIEW_TAG_RULE_ID,
   ROUTING_FIELDS,
   isEventName,
   type ConditionTrace,
@@ -14,6 +15,7 @@ import {
   type Facts,
   type FieldChange,
   type RuleTrace,
+  type TagChange,
   type TicketField,
 } from './rule-types.js';
 
@@ -73,6 +75,7 @@ export function decide(ruleSet: RuleSet, event: string, facts: Facts, options: E
   const ticket: FactObject = { ...facts.ticket, tags: [...originalTags] };
   const working: Facts = { ticket, message: facts.message, customer: facts.customer, sla: facts.sla, now: facts.now };
   const changeLog: FieldChange[] = [];
+  const tagLog: TagChange[] = [];
   const actions: DecisionAction[] = [];
   const fired: string[] = [];
   const trace: RuleTrace[] | undefined = explain ? [] : undefined;
@@ -110,8 +113,14 @@ export function decide(ruleSet: RuleSet, event: string, facts: Facts, options: E
         const tags = ticket.tags as string[];
         for (const tag of toList(action.params)) {
           const i = tags.indexOf(tag);
-          if (action.kind === 'tag' && i < 0) tags.push(tag);
-          if (action.kind === 'untag' && i >= 0) tags.splice(i, 1);
+          if (action.kind === 'tag' && i < 0) {
+            tags.push(tag);
+            tagLog.push({ tag, action: 'add', ruleId: rule.id });
+          }
+          if (action.kind === 'untag' && i >= 0) {
+            tags.splice(i, 1);
+            tagLog.push({ tag, action: 'remove', ruleId: rule.id });
+          }
         }
       } else {
         actions.push({ type: action.type, params: renderParams(action, working), ruleId: rule.id, index: action.index });
@@ -145,7 +154,10 @@ export function decide(ruleSet: RuleSet, event: string, facts: Facts, options: E
     appliedLog = changeLog.filter((c) => !ROUTING_FIELDS.includes(c.field));
     reviewReasons.push(`confidence ${confidence} is below the review threshold ${ruleSet.settings.reviewThreshold}: ${lowConfidenceRules.join(', ')}`);
     const tags = ticket.tags as string[];
-    if (!tags.includes(ruleSet.settings.reviewTag)) tags.push(ruleSet.settings.reviewTag);
+    if (!tags.includes(ruleSet.settings.reviewTag)) {
+      tags.push(ruleSet.settings.reviewTag);
+      tagLog.push({ tag: ruleSet.settings.reviewTag, action: 'add', ruleId: REVIEW_TAG_RULE_ID });
+    }
   }
 
   const finalTags = ticket.tags as string[];
@@ -156,6 +168,7 @@ export function decide(ruleSet: RuleSet, event: string, facts: Facts, options: E
     changeLog: appliedLog,
     suggested,
     tags: { added: finalTags.filter((t) => !originalTags.includes(t)), removed: originalTags.filter((t) => !finalTags.includes(t)) },
+    tagLog,
     actions,
     firedRules: fired,
     confidence,

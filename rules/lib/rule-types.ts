@@ -70,6 +70,20 @@ export interface FieldChange {
   ruleId: string;
 }
 
+/**
+ * One tag a rule added or removed, so the audit trail can name the rule
+ * (R13 "which rule did what"). The review tag added for R11 has the ruleId
+ * `review` (REVIEW_TAG_RULE_ID): no single rule adds it, the decision's
+ * confidence does.
+ */
+export interface TagChange {
+  tag: string;
+  action: 'add' | 'remove';
+  ruleId: string;
+}
+
+export const REVIEW_TAG_RULE_ID = 'review';
+
 export interface DecisionAction {
   type: string;
   /** Params with {{placeholders}} rendered against the facts at decision time. */
@@ -110,6 +124,8 @@ export interface Decision {
   /** Routing the rules wanted but that was held back because the decision needs review. */
   suggested: Partial<Record<TicketField, unknown>>;
   tags: { added: string[]; removed: string[] };
+  /** Every tag change in order, with the rule that made it; a tag already there (or already gone) is no change. */
+  tagLog: TagChange[];
   actions: DecisionAction[];
   firedRules: string[];
   /** Lowest confidence of the rules that set category/priority/routing; null when none did. */

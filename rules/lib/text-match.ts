@@ -149,33 +149,39 @@ export function tokenize(text: string): string[] {
   return scanTokens(text.toLowerCase(), false);
 }
 
-/** Texts with at most this many tokens (a subject) are scanned instead of indexed. */
-const SCAN_LIMIT = 24;
+/**
+ * Texts with at most this many tokens are scanned (comparing precomputed
+ * integer keys, which is a tight loop) instead of indexed in a Map: building
+ * the Map costs more than the few dozen lookups a rule set makes on a typical
+ * subject or message body. Longer texts (long mail threads) get the Map.
+ */
+const SCAN_LIMIT = 128;
 
 /**
- * Index key of a word: its first two UTF-16 code units, or the first alone for
- * a one-character word. Word characters are letters and digits (code >= 48),
- * so the two ranges never collide.
+ * Lookup key of a word: its first two UTF-16 code units packed into an int32
+ * (the first one alone for a one-character word). Distinct prefixes get
+ * distinct keys: word characters are never NUL, so a packed pair never equals a
+ * single code unit.
  */
 export function indexKey(word: string): number {
-  return word.length >= 2 ? word.charCodeAt(0) * 65536 + word.charCodeAt(1) : word.charCodeAt(0);
+  return word.length >= 2 ? ((word.charCodeAt(0) << 16) | word.charCodeAt(1)) | 0 : word.charCodeAt(0);
 }
 
 /**
  * A fact text prepared for matching. Each view is computed on first use, so an
  * operator that needs only the folded string never pays for tokenizing.
  *
- * Words and stems are looked up in one index of the distinct tokens keyed by
- * their first two characters: a word is found with one Map lookup and a scan
- * of the (usually one or two) tokens sharing its first two letters, and a stem
- * (`faktur*`) the same way with startsWith, so a condition costs a few lookups
- * however long the text is, and the index is built once per text per
- * evaluation however many conditions read it.
+ * Words and stems are found by their key (first two characters) before any
+ * string comparison: a word needs `===` and a stem (`faktur*`) `startsWith`
+ * only on the one or two tokens sharing its first two letters. The keys (or,
+ * for long texts, a Map from key to tokens) are built once per text per
+ * evaluation however many conditions read the text.
  */
 export class FoldedText {
   private foldedCache: string | undefined;
   private tokensCache: readonly string[] | undefined;
-  private indexCache: Map<number, string | string[]> | number[] | undefined;
+  private keysCache: number[] | undefined;
+  private indexCache: Map<number, string | string[]> | undefined;
 
   constructor(readonly raw: string) {}
 
@@ -189,16 +195,23 @@ export class FoldedText {
   }
 
   /**
-   * The index, or for short texts (a subject) just the index key of each token
-   * in text order: comparing numbers is cheaper than building a Map there.
+   * indexKey of each token, for texts up to SCAN_LIMIT tokens. A plain array,
+   * not an Int32Array: small typed arrays get an off-heap backing store, which
+   * costs more to allocate than the whole scan saves.
    */
-  private get index(): Map<number, string | string[]> | number[] {
-    if (this.indexCache !== undefined) return this.indexCache;
+  private get keys(): number[] {
+    if (this.keysCache !== undefined) return this.keysCache;
     const tokens = this.tokens;
-    if (tokens.length <= SCAN_LIMIT) return (this.indexCache = tokens.map(indexKey));
-    // Most keys hold a single token: store it bare and allocate an array only on a second one.
+    const keys: number[] = [];
+    for (let i = 0; i < tokens.length; i++) keys.push(indexKey(tokens[i] as string));
+    return (this.keysCache = keys);
+  }
+
+  /** Distinct tokens by key, for texts longer than SCAN_LIMIT tokens; most keys hold one token, stored bare. */
+  private get index(): Map<number, string | string[]> {
+    if (this.indexCache !== undefined) return this.indexCache;
     const index = new Map<number, string | string[]>();
-    for (const t of tokens) {
+    for (const t of this.tokens) {
       const key = indexKey(t);
       const group = index.get(key);
       if (group === undefined) index.set(key, t);
@@ -211,27 +224,29 @@ export class FoldedText {
 
   /** Whether a token equals `word` (`key` = indexKey(word), precomputed by the caller). */
   hasWord(word: string, key: number = indexKey(word)): boolean {
-    const index = this.index;
-    if (Array.isArray(index)) {
-      for (let i = 0; i < index.length; i++) if (index[i] === key && this.tokens[i] === word) return true;
+    const tokens = this.tokens;
+    if (tokens.length <= SCAN_LIMIT) {
+      const keys = this.keys;
+      for (let i = 0; i < keys.length; i++) if (keys[i] === key && tokens[i] === word) return true;
       return false;
     }
-    const group = index.get(key);
+    const group = this.index.get(key);
     return group === undefined ? false : typeof group === 'string' ? group === word : group.includes(word);
   }
 
   /** Whether a token starts with `stem` (`key` = indexKey(stem), precomputed by the caller). */
   hasStem(stem: string, key: number = indexKey(stem)): boolean {
+    const tokens = this.tokens;
     if (stem.length < 2) {
-      for (const t of this.tokens) if (t.startsWith(stem)) return true;
+      for (const t of tokens) if (t.startsWith(stem)) return true;
       return false;
     }
-    const index = this.index;
-    if (Array.isArray(index)) {
-      for (let i = 0; i < index.length; i++) if (index[i] === key && (this.tokens[i] as string).startsWith(stem)) return true;
+    if (tokens.length <= SCAN_LIMIT) {
+      const keys = this.keys;
+      for (let i = 0; i < keys.length; i++) if (keys[i] === key && (tokens[i] as string).startsWith(stem)) return true;
       return false;
     }
-    const group = index.get(key);
+    const group = this.index.get(key);
     if (group === undefined) return false;
     if (typeof group === 'string') return group.startsWith(stem);
     for (const t of group) if (t.startsWith(stem)) return true;

@@ -1,4 +1,4 @@
-import type { Decision, FieldChange, TicketField } from '../../rules/lib/rule-types.js';
+import type { Decision, FieldChange, TagChange, TicketField } from '../../rules/lib/rule-types.js';
 import type { Decide, DecideInput } from '../../engine/tickets/decide.js';
 
 export const FAKE_RULE_SET_VERSION = 'sha256:fake-rule-set-v1';
@@ -59,6 +59,31 @@ const RULES: FakeRule[] = [
     set: { status: 'closed' },
   },
   {
+    id: 'remind-when-pending',
+    on: ['status.changed'],
+    when: (i) => i.ticket.status === 'pending',
+    actions: [{ type: 'followUp', params: { after: '5d', name: 'pending-reminder' } }],
+  },
+  {
+    // Sets the status from status.changed: the service must not evaluate status.changed again for it.
+    id: 'bounce-back',
+    on: ['status.changed'],
+    when: (i) => i.ticket.status === 'pending' && /bounce/.test(text(i)),
+    set: { status: 'open' },
+  },
+  {
+    id: 'csat-on-close',
+    on: ['ticket.closed'],
+    when: () => true,
+    actions: [{ type: 'reply', params: { text: 'How did we do?' } }],
+  },
+  {
+    id: 'tag-assigned',
+    on: ['ticket.updated'],
+    when: (i) => typeof i.ticket.assignee === 'string',
+    tag: ['assigned'],
+  },
+  {
     id: 'thanks-solves',
     on: ['message.received'],
     when: (i) => /thank you, solved/.test(String(i.message?.text ?? '').toLowerCase()),
@@ -70,15 +95,17 @@ const RULES: FakeRule[] = [
 const ROUTING: readonly TicketField[] = ['team', 'queue', 'assignee'];
 const REVIEW_THRESHOLD = 0.95;
 
+/** `throwOn` is matched against `<event> <subject> <message text>` (lower-case), e.g. /explode/ or /^status\.changed/. */
 export function createFakeDecide(options: { throwOn?: RegExp; version?: string } = {}): FakeDecide {
   const calls: DecideInput[] = [];
   const decide = (input: DecideInput): Decision => {
     calls.push(input);
-    if (options.throwOn !== undefined && options.throwOn.test(text(input))) throw new Error('fake rule engine exploded');
+    if (options.throwOn !== undefined && options.throwOn.test(`${input.event} ${text(input)}`)) throw new Error('fake rule engine exploded');
     const ticket: Record<string, unknown> = { ...input.ticket };
     const originalTags = Array.isArray(ticket.tags) ? (ticket.tags as string[]) : [];
     const tags = [...originalTags];
     const changeLog: FieldChange[] = [];
+    const tagLog: TagChange[] = [];
     const firedRules: string[] = [];
     const actions: Decision['actions'] = [];
     let confidence: number | null = null;
@@ -89,8 +116,16 @@ export function createFakeDecide(options: { throwOn?: RegExp; version?: string }
         changeLog.push({ field: field as TicketField, from: ticket[field] ?? null, to, ruleId: rule.id });
         ticket[field] = to;
       }
-      for (const t of rule.tag ?? []) if (!tags.includes(t)) tags.push(t);
-      for (const t of rule.untag ?? []) if (tags.includes(t)) tags.splice(tags.indexOf(t), 1);
+      for (const t of rule.tag ?? []) {
+        if (tags.includes(t)) continue;
+        tags.push(t);
+        tagLog.push({ tag: t, action: 'add', ruleId: rule.id });
+      }
+      for (const t of rule.untag ?? []) {
+        if (!tags.includes(t)) continue;
+        tags.splice(tags.indexOf(t), 1);
+        tagLog.push({ tag: t, action: 'remove', ruleId: rule.id });
+      }
       (rule.actions ?? []).forEach((a, index) => actions.push({ ...a, ruleId: rule.id, index }));
       if (rule.confidence !== undefined) confidence = Math.min(confidence ?? 1, rule.confidence);
     }
@@ -100,7 +135,10 @@ export function createFakeDecide(options: { throwOn?: RegExp; version?: string }
     for (const c of applied) changes[c.field] = c.to;
     const suggested: Decision['suggested'] = {};
     if (review) for (const c of changeLog) if (ROUTING.includes(c.field)) suggested[c.field] = c.to;
-    if (review && !tags.includes('needs-review')) tags.push('needs-review');
+    if (review && !tags.includes('needs-review')) {
+      tags.push('needs-review');
+      tagLog.push({ tag: 'needs-review', action: 'add', ruleId: 'review' });
+    }
     return {
       ruleSetVersion: options.version ?? FAKE_RULE_SET_VERSION,
       event: input.event,
@@ -108,6 +146,7 @@ export function createFakeDecide(options: { throwOn?: RegExp; version?: string }
       changeLog: applied,
       suggested,
       tags: { added: tags.filter((t) => !originalTags.includes(t)), removed: originalTags.filter((t) => !tags.includes(t)) },
+      tagLog,
       actions,
       firedRules,
       confidence,

@@ -1,0 +1,92 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { Ajv } from 'ajv';
+import configSchema from '../../schemas/config.schema.json' with { type: 'json' };
+import type { ChannelsConfig, TriageConfig } from '../../schemas/types/config.js';
+import { parseSourceDocument } from '../../rules/lib/source-document.js';
+import { TriageError } from '../errors/triage-error.js';
+import { isEnvReference, resolveEnvReferences } from './resolve-env-references.js';
+
+export interface ResolvedConfig {
+  /** The file read, if any. */
+  file: string | undefined;
+  server: { host: string; port: number; bodyLimit: number; logLevel: string };
+  database: { url: string | undefined; sqlitePath: string };
+  rules: { dir: string; watch: boolean };
+  channels: ChannelsConfig;
+}
+
+const ajv = new Ajv({ allErrors: true, strict: false });
+const validate = ajv.compile<TriageConfig>(configSchema);
+const SECRET_KEY = /(secret|password|token|apikey|api_key)$/i;
+
+export const DEFAULT_CONFIG_FILE = 'triage.config.yaml';
+
+/**
+ * Configuration = defaults ← triage.config.yaml (schema-validated, `${env:NAME}`
+ * resolved) ← environment overrides (PORT, HOST, DATABASE_URL,
+ * TRIAGE_SQLITE_PATH, TRIAGE_RULES, TRIAGE_LOG_LEVEL). The file is optional:
+ * without one, `npm start` serves the shipped rules on SQLite.
+ */
+export async function loadConfig(options: { file?: string; env: Readonly<Record<string, string | undefined>> }): Promise<ResolvedConfig> {
+  const { env } = options;
+  const explicit = options.file ?? env.TRIAGE_CONFIG;
+  const file = explicit ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
+  let raw: TriageConfig = {};
+  if (file !== undefined) {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (e) {
+      throw new TriageError('TRIAGE_CONFIG_INVALID', [file, e instanceof Error ? e.message : String(e)]);
+    }
+    const parsed = parseSourceDocument(file, text);
+    if (!parsed.ok) {
+      const d = parsed.diagnostics[0];
+      throw new TriageError('TRIAGE_CONFIG_INVALID', [file, d ? `${d.line}:${d.column} ${d.message}` : 'syntax error']);
+    }
+    const data = parsed.document.data ?? {};
+    if (!validate(data)) {
+      const problems = (validate.errors ?? []).map((err) => {
+        const path = err.instancePath.split('/').slice(1).map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+        const at = parsed.document.locate(path);
+        const extra = err.keyword === 'additionalProperties' ? ` "${(err.params as { additionalProperty: string }).additionalProperty}"` : '';
+        return `${file}:${at.line}:${at.column} ${err.instancePath || '/'} ${err.message ?? 'is invalid'}${extra}`;
+      });
+      throw new TriageError('TRIAGE_CONFIG_INVALID', [file, problems.join('; ')]);
+    }
+    const literal = findLiteralSecrets(data);
+    if (literal.length > 0) throw new TriageError('TRIAGE_CONFIG_LITERAL_SECRET', [literal.join(', '), file]);
+    const resolved = resolveEnvReferences(data, env);
+    if (resolved.missing.length > 0) {
+      throw new TriageError('TRIAGE_CONFIG_MISSING_ENV', [resolved.missing.map((m) => `${m.name} (${m.path})`).join(', ')]);
+    }
+    raw = resolved.value as TriageConfig;
+  }
+  const port = env.PORT !== undefined ? Number(env.PORT) : (raw.server?.port ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TriageError('TRIAGE_CONFIG_INVALID', ['PORT', `"${env.PORT}" is not a port number`]);
+  const dbUrl = env.DATABASE_URL ?? raw.database?.url;
+  return {
+    file,
+    server: {
+      host: env.HOST ?? raw.server?.host ?? '0.0.0.0',
+      port,
+      bodyLimit: raw.server?.bodyLimit ?? 1_048_576,
+      logLevel: env.TRIAGE_LOG_LEVEL ?? raw.server?.logLevel ?? 'info',
+    },
+    database: { url: dbUrl === '' ? undefined : dbUrl, sqlitePath: env.TRIAGE_SQLITE_PATH ?? raw.database?.sqlitePath ?? './data/triage.db' },
+    rules: { dir: env.TRIAGE_RULES ?? raw.rules?.dir ?? 'rules/default', watch: raw.rules?.watch ?? true },
+    channels: raw.channels ?? {},
+  };
+}
+
+function findLiteralSecrets(value: unknown, path = ''): string[] {
+  if (!value || typeof value !== 'object') return [];
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(value)) {
+    const p = path ? `${path}.${k}` : k;
+    if (SECRET_KEY.test(k) && typeof v === 'string' && !isEnvReference(v)) out.push(p);
+    else if (k !== 'schema') out.push(...findLiteralSecrets(v, p));
+  }
+  return out;
+}

@@ -3,7 +3,9 @@ import type { Decision } from '../../rules/lib/rule-types.js';
 export interface DecideInput {
   event: string;
   ticket: Record<string, unknown>;
+  /** The message that raised the event; absent for status.changed, ticket.closed and ticket.updated. */
   message?: Record<string, unknown>;
+  /** The stored customer merged with the caller's `customerFacts`; absent when there is neither. */
   customer?: Record<string, unknown>;
   /** ISO-8601 UTC. */
   now: string;

@@ -5,9 +5,10 @@
  */
 import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isTriageError } from '../errors/triage-error.js';
 import { createDatabase } from '../store/create-database.js';
 import { migrateToLatest } from '../store/migrate-to-latest.js';
+import { expectCode } from '../../test/helpers/expect-code.js';
+import { countRows, rowCounts, STORE_TABLES } from '../../test/helpers/row-counts.js';
 import { createFakeDecide, FAKE_RULE_SET_VERSION, type FakeDecide } from '../../test/helpers/fake-decide.js';
 import { createStoreHarness, type StoreHarness, type StoreKind } from '../../test/helpers/store-harness.js';
 import type { Actor } from './audit-event.js';
@@ -16,7 +17,6 @@ import type { CreateTicketInput } from './ticket-input.js';
 
 const AGENT: Actor = { type: 'user', id: 'agent-anna' };
 const CUSTOMER: Actor = { type: 'system', id: 'imap:support' };
-const TABLES = ['tickets', 'messages', 'customers', 'customer_identities', 'ticket_tags', 'audit_events', 'decisions', 'counters'];
 
 function mail(externalId: string, subject: string, from = 'Jan Kowalski <jan@acme.pl>', extra: Partial<CreateTicketInput> = {}): CreateTicketInput {
   return {
@@ -28,21 +28,6 @@ function mail(externalId: string, subject: string, from = 'Jan Kowalski <jan@acm
     message: { from, to: ['support@triage.example'], cc: ['boss@acme.pl'], text: `${subject} body`, headers: { 'x-mailer': 'test' }, messageId: `<${externalId}@mail>` },
     ...extra,
   };
-}
-
-async function count(db: Knex, table: string): Promise<number> {
-  const row = (await db(table).count({ n: '*' }).first()) as { n: number | string } | undefined;
-  return Number(row?.n ?? 0);
-}
-
-async function expectCode(promise: Promise<unknown>, code: string): Promise<void> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(isTriageError(error) ? error.code : error).toBe(code);
-    return;
-  }
-  expect.unreachable(`expected ${code}`);
 }
 
 describe.each<StoreKind>(['sqlite', 'postgres'])('ticket store contract (%s)', (kind) => {
@@ -66,9 +51,9 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('ticket store contract (%s)', (
 
   it('migrates an empty database, and again is a no-op (also from two instances at once)', async () => {
     const db = await harness.openEmpty();
-    for (const table of TABLES) expect(await db.schema.hasTable(table)).toBe(false);
+    for (const table of STORE_TABLES) expect(await db.schema.hasTable(table)).toBe(false);
     expect((await migrateToLatest(db)).applied).toEqual(['0001-initial-schema']);
-    for (const table of TABLES) expect(await db.schema.hasTable(table), table).toBe(true);
+    for (const table of STORE_TABLES) expect(await db.schema.hasTable(table), table).toBe(true);
     expect((await migrateToLatest(db)).applied).toEqual([]);
     // foreign keys are enforced on both stores (SQLite ships with them off)
     await expect(db('messages').insert({ id: 'm', ticket_id: 'no-such-ticket', direction: 'inbound', kind: 'public', created_at: '2025-01-01T00:00:00.000Z' })).rejects.toThrow();
@@ -79,7 +64,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('ticket store contract (%s)', (
     try {
       const results = await Promise.all([migrateToLatest(fresh), migrateToLatest(second)]);
       expect(results.flatMap((r) => r.applied)).toEqual(['0001-initial-schema']);
-      expect(await count(fresh, 'counters')).toBe(1);
+      expect(await countRows(fresh, 'counters')).toBe(1);
     } finally {
       await second.destroy();
     }
@@ -135,12 +120,12 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('ticket store contract (%s)', (
   it('treats re-delivery of the same (source, externalId) as a no-op', async () => {
     const { db, service } = await setup();
     const first = await service.createTicket(mail('dup-1', 'Faktura 12/2025'));
-    const before = Object.fromEntries(await Promise.all(TABLES.map(async (t) => [t, await count(db, t)] as const)));
+    const before = await rowCounts(db);
     const again = await service.createTicket(mail('dup-1', 'Changed subject', 'someone@else.com', { tags: ['new-tag'] }));
     expect(again.created).toBe(false);
     expect(again.ticket).toEqual(first.ticket);
     expect(again.decision).toEqual(first.decision);
-    const after = Object.fromEntries(await Promise.all(TABLES.map(async (t) => [t, await count(db, t)] as const)));
+    const after = await rowCounts(db);
     expect(after).toEqual(before);
     // same external id from another source is another ticket
     const other = await service.createTicket({ ...mail('dup-1', 'Other mailbox'), source: 'imap:office' });
@@ -153,10 +138,10 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('ticket store contract (%s)', (
     const results = await Promise.all(Array.from({ length: 10 }, () => service.createTicket(mail('race-1', 'Faktura race'))));
     expect(new Set(results.map((r) => r.ticket.id)).size).toBe(1);
     expect(results.filter((r) => r.created)).toHaveLength(1);
-    expect(await count(db, 'tickets')).toBe(1);
-    expect(await count(db, 'messages')).toBe(1);
-    expect(await count(db, 'decisions')).toBe(1);
-    expect(await count(db, 'customers')).toBe(1);
+    expect(await countRows(db, 'tickets')).toBe(1);
+    expect(await countRows(db, 'messages')).toBe(1);
+    expect(await countRows(db, 'decisions')).toBe(1);
+    expect(await countRows(db, 'customers')).toBe(1);
     expect(results[0]?.ticket.number).toBe('T-000001');
     // the losers' rolled-back numbers were not burnt
     expect((await service.createTicket(mail('race-2', 'next'))).ticket.number).toBe('T-000002');
@@ -168,9 +153,9 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('ticket store contract (%s)', (
     const numbers = results.map((r) => r.ticket.number).sort();
     expect(new Set(numbers).size).toBe(50);
     expect(numbers).toEqual(Array.from({ length: 50 }, (_, i) => `T-${String(i + 1).padStart(6, '0')}`));
-    expect(await count(db, 'tickets')).toBe(50);
+    expect(await countRows(db, 'tickets')).toBe(50);
     // 7 addresses over 3 company domains resolve to 3 customers
-    expect(await count(db, 'customers')).toBe(3);
+    expect(await countRows(db, 'customers')).toBe(3);
   });
 
   it('applies the decision and audits every change with rule id and rule-set version', async () => {
@@ -417,7 +402,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('ticket store contract (%s)', (
     // a first contact arriving twice at once still makes one customer
     await Promise.all(Array.from({ length: 5 }, (_, i) => service.createTicket(mail(`c-new-${i}`, 'Hi', 'boss@newco.pl'))));
     expect(await db('customer_identities').where({ kind: 'email', value: 'boss@newco.pl' })).toHaveLength(1);
-    expect(await count(db, 'customers')).toBe(4);
+    expect(await countRows(db, 'customers')).toBe(4);
   });
 
   it('rolls the whole transaction back when decide throws', async () => {
@@ -425,10 +410,10 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('ticket store contract (%s)', (
     const decide = createFakeDecide({ throwOn: /explode/ });
     const service = new TicketService({ db, decide });
     await expect(service.createTicket(mail('boom-1', 'please explode', 'x@acme.pl', { tags: ['t1'] }))).rejects.toThrow('fake rule engine exploded');
-    for (const table of ['tickets', 'messages', 'ticket_tags', 'audit_events', 'decisions']) expect(await count(db, table), table).toBe(0);
+    for (const table of ['tickets', 'messages', 'ticket_tags', 'audit_events', 'decisions']) expect(await countRows(db, table), table).toBe(0);
     expect((await db('counters').where({ name: 'ticket' }).first()) as unknown).toMatchObject({ value: 0 });
     // the customer resolved before the transaction is kept: it is correct on its own
-    expect(await count(db, 'customers')).toBe(1);
+    expect(await countRows(db, 'customers')).toBe(1);
     expect((await service.createTicket(mail('boom-2', 'calm'))).ticket.number).toBe('T-000001');
 
     // the same for message.received
@@ -462,7 +447,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('ticket store contract (%s)', (
     await service.createTicket(mail('hook-1', 'fine'));
     expect(seen).toEqual(['T-000001']);
     await expect(service.createTicket(mail('hook-2', 'outbox down'))).rejects.toThrow('outbox write failed');
-    expect(await count(db, 'tickets')).toBe(1);
+    expect(await countRows(db, 'tickets')).toBe(1);
   });
 
   it('updates fields for agents with audit, through the lifecycle for status', async () => {

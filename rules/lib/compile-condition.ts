@@ -20,7 +20,7 @@
  * Unlike json-rules-engine, the root may also be a single fact comparison.
  */
 import { TriageError } from '../../engine/errors/triage-error.js';
-import { getOwn, isForbiddenKey, splitPath } from './dotted-path.js';
+import { isForbiddenKey, splitPath } from './dotted-path.js';
 import { operators, suggestOperator, type OperatorContext, type OperatorDefinition } from './operators.js';
 import { FACT_NAMES, type ConditionTrace, type FactName, type Facts } from './rule-types.js';
 
@@ -49,6 +49,14 @@ interface Node {
 }
 
 const hasOwn = Object.prototype.hasOwnProperty;
+
+/** getOwn without the forbidden-key check: compiled paths are checked once, when split. */
+function step(v: unknown, key: string): unknown {
+  if (v === null || v === undefined) return undefined;
+  const t = typeof v;
+  if (t !== 'object' && t !== 'string') return undefined;
+  return hasOwn.call(v, key) ? (v as Record<string, unknown>)[key] : undefined;
+}
 
 function isFactName(name: unknown): name is FactName {
   return typeof name === 'string' && (FACT_NAMES as readonly string[]).includes(name);
@@ -101,7 +109,7 @@ function valueGetter(fact: unknown, path: unknown): Getter {
     return (f) => {
       const v = root(f);
       if (v === null || typeof v !== 'object') return v;
-      return getOwn(hasOwn.call(v, k0) ? (v as Record<string, unknown>)[k0] : undefined, k1);
+      return step(hasOwn.call(v, k0) ? (v as Record<string, unknown>)[k0] : undefined, k1);
     };
   }
   const n = segments.length;
@@ -109,7 +117,7 @@ function valueGetter(fact: unknown, path: unknown): Getter {
     const v = root(f);
     if (v === null || typeof v !== 'object') return v;
     let w: unknown = v;
-    for (let i = 0; i < n && w !== undefined; i++) w = getOwn(w, segments[i] as string);
+    for (let i = 0; i < n && w !== undefined; i++) w = step(w, segments[i] as string);
     return w;
   };
 }

@@ -13,8 +13,7 @@ interface Leaf {
 
 export function findContradiction(condition: unknown): string | undefined {
   const leaves: Leaf[] = [];
-  const emptyAny = collect(condition, leaves);
-  if (emptyAny) return 'it requires an empty "any" list, which is never true';
+  collect(condition, leaves);
   const byKey = new Map<string, Leaf[]>();
   for (const l of leaves) {
     const list = byKey.get(l.key) ?? [];
@@ -28,11 +27,15 @@ export function findContradiction(condition: unknown): string | undefined {
   return undefined;
 }
 
-function collect(node: unknown, out: Leaf[]): boolean {
-  if (!node || typeof node !== 'object') return false;
+// Note: json-rules-engine treats an empty `any: []` as true (like `all: []`), so it is no contradiction.
+function collect(node: unknown, out: Leaf[]): void {
+  if (!node || typeof node !== 'object') return;
   const c = node as Record<string, unknown>;
-  if (Array.isArray(c.all)) return c.all.some((child) => collect(child, out));
-  if (Array.isArray(c.any)) return c.any.length === 0;
+  if (Array.isArray(c.all)) {
+    for (const child of c.all) collect(child, out);
+    return;
+  }
+  if (Array.isArray(c.any)) return;
   if (typeof c.fact === 'string' && typeof c.operator === 'string') {
     const v = c.value;
     const isRef = v !== null && typeof v === 'object' && !Array.isArray(v) && 'fact' in v;
@@ -41,7 +44,6 @@ function collect(node: unknown, out: Leaf[]): boolean {
       out.push({ key: path ? `${c.fact}.${path}` : c.fact, operator: c.operator, value: v });
     }
   }
-  return false;
 }
 
 function contradictionIn(leaves: Leaf[]): string | undefined {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { TriageError } from '../../engine/errors/triage-error.js';
 import { domainOf, jreNumeric, operators, parseDuration, parseInstant, suggestOperator, type OperatorContext } from './operators.js';
@@ -274,6 +275,12 @@ describe('catalogue', () => {
     for (const def of operators.values()) expect(def.summary.length).toBeGreaterThan(10);
     const jre = [...operators.values()].filter((d) => d.origin === 'json-rules-engine').map((d) => d.name);
     expect(jre.sort()).toEqual(['contains', 'doesNotContain', 'equal', 'greaterThan', 'greaterThanInclusive', 'in', 'lessThan', 'lessThanInclusive', 'notEqual', 'notIn'].sort());
+  });
+
+  it('documents every operator in docs/operators.md', () => {
+    const doc = readFileSync(new URL('../../docs/operators.md', import.meta.url), 'utf8');
+    const documented = new Set([...doc.matchAll(/^### (.+)$/gm)].flatMap((m) => (m[1] as string).split(', ')));
+    expect([...operators.keys()].filter((name) => !documented.has(name))).toEqual([]);
   });
 
   it('suggests the closest operator', () => {

@@ -41,7 +41,7 @@ export interface RuleSetSettings {
  */
 export interface Rule {
   /**
-   * Unique id across the rule set (lower-case, digits, . _ -).
+   * Unique id across the rule set (lower-case, digits, . _ -); `review` is reserved for the review tag.
    */
   id: string;
   description?: string;

@@ -1,0 +1,25 @@
+import { decide, type EvaluateOptions } from '../../rules/lib/evaluate.js';
+import type { RuleSet } from '../../rules/lib/rule-set.js';
+import type { Decide, DecideInput } from './decide.js';
+
+/**
+ * The store's `Decide` over a compiled rule set. It calls the synchronous
+ * `decide()` (CPU only), never the async `evaluate()`: the store calls it
+ * inside its write transaction, where a lazy fact (a CRM call) must not run.
+ * The store hands over facts that are already resolved: the ticket and
+ * message as stored, and the customer row merged with the `customerFacts`
+ * the caller loaded before the call.
+ *
+ * `getRuleSet` is called once per evaluation, so a hot-reloaded rule set is
+ * used from the next evaluation on; every decision records the version it
+ * ran with.
+ */
+export function ruleSetDecide(getRuleSet: () => RuleSet, options: EvaluateOptions = {}): Decide {
+  return (input: DecideInput) =>
+    decide(
+      getRuleSet(),
+      input.event,
+      { ticket: input.ticket, message: input.message, customer: input.customer, sla: undefined, now: input.now },
+      options,
+    );
+}

@@ -59,7 +59,11 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('ticket store contract (%s)', (
     await expect(db('messages').insert({ id: 'm', ticket_id: 'no-such-ticket', direction: 'inbound', kind: 'public', created_at: '2025-01-01T00:00:00.000Z' })).rejects.toThrow();
 
     const fresh = await harness.openEmpty();
-    const config = kind === 'postgres' ? { url: (fresh.client as { config: { connection: string } }).config.connection } : { sqlitePath: (fresh.client as { config: { connection: { filename: string } } }).config.connection.filename };
+    // knex may keep the connection as a string or parse it into an object; rebuild a URL either way
+    // (falling through to SQLite's default file here would test the wrong database).
+    const conn = (fresh.client as { config: { connection: unknown } }).config.connection;
+    const config = kind === 'postgres' ? { url: postgresUrlOf(conn) } : { sqlitePath: (conn as { filename: string }).filename };
+    expect(kind === 'postgres' ? config.url : 'sqlite').toMatch(/^(postgres(ql)?:\/\/|sqlite$)/);
     const second = await createDatabase(config);
     try {
       const results = await Promise.all([migrateToLatest(fresh), migrateToLatest(second)]);
@@ -500,3 +504,10 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('ticket store contract (%s)', (
     await expectCode(service.getTicket('no-such-ticket'), 'TRIAGE_TICKET_NOT_FOUND');
   });
 });
+
+function postgresUrlOf(conn: unknown): string {
+  if (typeof conn === 'string') return conn;
+  const c = conn as { user?: string; password?: string; host?: string; port?: number | string; database?: string };
+  const auth = c.user ? `${encodeURIComponent(c.user)}${c.password ? `:${encodeURIComponent(c.password)}` : ''}@` : '';
+  return `postgres://${auth}${c.host ?? '127.0.0.1'}:${c.port ?? 5432}/${c.database ?? ''}`;
+}

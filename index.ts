@@ -38,10 +38,13 @@ export {
   type TicketChangeOptions,
   type TicketChangeResult,
   type TicketDetails,
+  type CustomerDetails,
 } from './engine/tickets/ticket-service.js';
 export { ruleSetDecide } from './engine/tickets/rule-set-decide.js';
 export type { Decide, DecideInput, DecisionRecord } from './engine/tickets/decide.js';
-export type { Ticket, TicketFieldChanges, TicketFilter, EditableField } from './engine/tickets/ticket.js';
+export type { Ticket, TicketFieldChanges, TicketFilter, TicketPage, TicketUpdate, TagChanges, EditableField } from './engine/tickets/ticket.js';
+export { encodeTicketCursor, decodeTicketCursor, type TicketCursor } from './engine/tickets/ticket-cursor.js';
+export type { Correction } from './engine/tickets/correction.js';
 export type { CreateTicketInput } from './engine/tickets/ticket-input.js';
 export type { Message, MessageInput, MessageAddress, MessageDirection, MessageKind, Attachment } from './engine/tickets/message.js';
 export type { Customer, CustomerHints, CustomerIdentity, IdentityKind } from './engine/tickets/customer.js';

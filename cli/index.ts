@@ -3,6 +3,8 @@ import { isTriageError } from '../engine/errors/triage-error.js';
 import { packageVersion } from '../engine/runtime/package-root.js';
 import { EXIT, type CliIo } from './cli-io.js';
 import { registerEval } from './commands/eval/index.js';
+import { registerKeys } from './commands/keys/index.js';
+import { registerServe } from './commands/serve/index.js';
 import { registerTest } from './commands/test/index.js';
 import { registerValidate } from './commands/validate/index.js';
 
@@ -22,6 +24,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   registerValidate(program, io, setExit);
   registerTest(program, io, setExit);
   registerEval(program, io, setExit);
+  registerServe(program, io, setExit);
+  registerKeys(program, io, setExit);
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
 
   try {
@@ -33,7 +37,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     }
     if (isTriageError(e)) {
       io.stderr(`${e.code} ${e.message}\n  hint: ${e.hint}\n`);
-      return e.code === 'TRIAGE_CLI_INPUT' || e.code === 'TRIAGE_CLI_USAGE' || e.code.startsWith('TRIAGE_EVAL_') ? EXIT.usage : EXIT.failed;
+      const usage = e.code === 'TRIAGE_CLI_INPUT' || e.code === 'TRIAGE_CLI_USAGE' || e.code.startsWith('TRIAGE_EVAL_') || (e.code.startsWith('TRIAGE_AUTH_') && e.status === 400);
+      return usage ? EXIT.usage : EXIT.failed;
     }
     io.stderr(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     return EXIT.internal;

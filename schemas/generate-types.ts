@@ -1,5 +1,5 @@
-import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { compile } from 'json-schema-to-typescript';
 import { packageRoot } from '../engine/runtime/package-root.js';
 
@@ -9,7 +9,7 @@ import { packageRoot } from '../engine/runtime/package-root.js';
  * schemas/types/ are generated from them (`npm run gen:types`). A test fails
  * when the committed types are stale.
  */
-export const GENERATED = ['rule-file', 'rule-test-file', 'config'] as const;
+export const GENERATED = ['rule-file', 'rule-test-file', 'config', 'http/evaluate-request', 'http/decision', 'http/error', 'http/channel-phone-call', 'http/channel-chat-message', 'http/channel-form-submission', 'http/channel-response', 'http/ticket-create-request', 'http/ticket-update-request', 'http/ticket-message-request', 'http/ticket-list-query', 'http/customer-query'] as const;
 
 export async function generateTypes(name: string): Promise<string> {
   const root = packageRoot();
@@ -24,7 +24,11 @@ export async function generateTypes(name: string): Promise<string> {
 
 export async function writeGeneratedTypes(): Promise<void> {
   const root = packageRoot();
-  for (const name of GENERATED) await writeFile(join(root, 'schemas', 'types', `${name}.ts`), await generateTypes(name));
+  for (const name of GENERATED) {
+    const file = join(root, 'schemas', 'types', `${name}.ts`);
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, await generateTypes(name));
+  }
 }
 
 if (process.argv[1]?.endsWith('generate-types.ts') === true) await writeGeneratedTypes();

@@ -1,5 +1,5 @@
 import { errorCatalogue } from '../engine/errors/error-catalogue.js';
-const groups: Record<string, string> = { RULE: 'Rule files', EVAL: 'Evaluation', TEST: 'Rule tests', STORE: 'Store', TICKET: 'Tickets and lifecycle', CONFIG: 'Configuration', HTTP: 'HTTP API', AUTH: 'Authentication', CHANNEL: 'Channels', CLI: 'Command line' };
+const groups: Record<string, string> = { RULE: 'Rule files', EVAL: 'Evaluation', TEST: 'Rule tests', STORE: 'Store', TICKET: 'Tickets and lifecycle', CUSTOMER: 'Customers', CONFIG: 'Configuration', HTTP: 'HTTP API', AUTH: 'Authentication', CHANNEL: 'Channels', CLI: 'Command line' };
 let out = `# Error codes\n\nEvery error triage reports carries a stable code. Codes never change meaning; new ones are added.\nRule-file errors are printed as \`file:line:col CODE message\`; API errors come back as\n\`{ "code", "message", "hint" }\` with the HTTP status below. The catalogue lives in\n\`engine/errors/error-catalogue.ts\`; a test fails when a code is missing here.\n`;
 const seen = new Set<string>();
 for (const [key, title] of Object.entries(groups)) {

@@ -25,7 +25,7 @@ export const DEFAULT_CONFIG_FILE = 'triage.config.yaml';
 /**
  * Configuration = defaults ← triage.config.yaml (schema-validated, `${env:NAME}`
  * resolved) ← environment overrides (PORT, HOST, DATABASE_URL,
- * TRIAGE_SQLITE_PATH, TRIAGE_RULES, TRIAGE_LOG_LEVEL). The file is optional:
+ * TRIAGE_SQLITE_PATH, TRIAGE_RULES, TRIAGE_RULES_WATCH, TRIAGE_LOG_LEVEL). The file is optional:
  * without one, `npm start` serves the shipped rules on SQLite.
  */
 export async function loadConfig(options: { file?: string; env: Readonly<Record<string, string | undefined>> }): Promise<ResolvedConfig> {
@@ -75,7 +75,7 @@ export async function loadConfig(options: { file?: string; env: Readonly<Record<
       logLevel: env.TRIAGE_LOG_LEVEL ?? raw.server?.logLevel ?? 'info',
     },
     database: { url: dbUrl === '' ? undefined : dbUrl, sqlitePath: env.TRIAGE_SQLITE_PATH ?? raw.database?.sqlitePath ?? './data/triage.db' },
-    rules: { dir: env.TRIAGE_RULES ?? raw.rules?.dir ?? 'rules/default', watch: raw.rules?.watch ?? true },
+    rules: { dir: env.TRIAGE_RULES ?? raw.rules?.dir ?? 'rules/default', watch: env.TRIAGE_RULES_WATCH !== undefined ? env.TRIAGE_RULES_WATCH !== 'false' && env.TRIAGE_RULES_WATCH !== '0' : (raw.rules?.watch ?? true) },
     channels: raw.channels ?? {},
   };
 }

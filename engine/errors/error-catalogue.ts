@@ -49,12 +49,38 @@ export const errorCatalogue = {
   TRIAGE_STORE_UNAVAILABLE: { message: 'Database is not reachable: %s', status: 503, hint: 'Check DATABASE_URL (or the SQLite file path) and that the database server is running.' },
   TRIAGE_TICKET_NOT_FOUND: { message: 'Ticket %s not found', status: 404, hint: 'Use the ticket id or its number (e.g. T-000042).' },
   TRIAGE_TICKET_ILLEGAL_TRANSITION: { message: 'Ticket %s cannot move from %s to %s', status: 409, hint: 'Allowed: new→open|pending|solved, open→pending|solved, pending→open|solved, solved→open|closed; closed is final.' },
-  TRIAGE_TICKET_INVALID: { message: 'Invalid ticket: %s', status: 400, hint: 'See schemas/ticket-input.schema.json for the fields a ticket takes.' },
+  TRIAGE_TICKET_INVALID: { message: 'Invalid ticket: %s', status: 400, hint: 'See schemas/http/ticket-create-request.schema.json (or /docs) for the fields a ticket takes.' },
+  TRIAGE_TICKET_IDEMPOTENCY_CONFLICT: { message: 'Ticket %s was already created from a different request with the idempotency key %s', status: 409, hint: 'An Idempotency-Key (or source + externalId) identifies one request: resend the same body to get the stored ticket, or use a new key for a new ticket.' },
+  TRIAGE_CUSTOMER_NOT_FOUND: { message: 'Customer %s not found', status: 404, hint: 'Use the customerId of a ticket (GET /v1/tickets/{id}).' },
 
   // --- configuration ---
   TRIAGE_CONFIG_INVALID: { message: 'Configuration %s is invalid: %s', status: 500, hint: 'Compare triage.config.yaml with schemas/config.schema.json (see docs/configuration.md).' },
   TRIAGE_CONFIG_MISSING_ENV: { message: 'Configuration references unset environment variables: %s', status: 500, hint: 'Export the variables named, or remove the ${env:…} references.' },
   TRIAGE_CONFIG_LITERAL_SECRET: { message: 'Secrets must be ${env:NAME} references, found literal values at %s in %s', status: 500, hint: 'Move the value to an environment variable and write "${env:NAME}" in the file; files end up in git, secrets must not.' },
+
+  // --- HTTP API ---
+  TRIAGE_HTTP_VALIDATION: { message: 'Request is invalid: %s', status: 400, hint: 'See the schema of this endpoint in /openapi.json (or /docs); details lists each problem with its path.' },
+  TRIAGE_HTTP_INVALID_JSON: { message: 'Request body is not valid JSON: %s', status: 400, hint: 'Send a JSON body with Content-Type: application/json.' },
+  TRIAGE_HTTP_BODY_TOO_LARGE: { message: 'Request body is larger than %s bytes', status: 413, hint: 'Send less data, or raise server.bodyLimit in triage.config.yaml.' },
+  TRIAGE_HTTP_UNSUPPORTED_MEDIA_TYPE: { message: 'Content-Type %s is not supported', status: 415, hint: 'Send Content-Type: application/json.' },
+  TRIAGE_HTTP_NOT_FOUND: { message: 'No route %s %s', status: 404, hint: 'See /docs for the endpoints.' },
+  TRIAGE_HTTP_INTERNAL: { message: 'Internal error (request %s)', status: 500, hint: 'The server log has the details under this request id; please report it.' },
+  TRIAGE_HTTP_SHUTTING_DOWN: { message: 'Server is shutting down', status: 503, hint: 'Retry against another instance or after the restart.' },
+
+  // --- authentication ---
+  TRIAGE_AUTH_MISSING_KEY: { message: 'No API key given', status: 401, hint: 'Send the key as "Authorization: Bearer <key>" or "X-Api-Key: <key>"; create one with `triage keys create`.' },
+  TRIAGE_AUTH_INVALID_KEY: { message: 'API key is not valid', status: 401, hint: 'The key is unknown or revoked; `triage keys list` shows the active ones.' },
+  TRIAGE_AUTH_FORBIDDEN: { message: 'API key "%s" lacks scope %s', status: 403, hint: 'Create a key with the scope needed (`triage keys create --scopes …`).' },
+  TRIAGE_AUTH_BAD_SIGNATURE: { message: 'Signature is not valid: %s', status: 401, hint: 'Sign "<timestamp>.<raw body>" with HMAC-SHA256 and the channel secret; send X-Triage-Timestamp (unix seconds, within 5 minutes) and X-Triage-Signature: sha256=<hex>.' },
+  TRIAGE_AUTH_UNKNOWN_SCOPE: { message: 'Unknown or missing scope: %s', status: 400, hint: 'Scopes are tickets:read, tickets:write, evaluate, channels and admin (admin implies all); give at least one, comma-separated.' },
+  TRIAGE_AUTH_INVALID_KEY_NAME: { message: 'Invalid API key name "%s": %s', status: 400, hint: 'Use 1–64 letters, digits, dots, dashes, underscores, @ or colons, starting with a letter or digit (e.g. n8n-prod).' },
+  TRIAGE_AUTH_KEY_NAME_TAKEN: { message: 'An active API key is already named "%s"', status: 409, hint: 'Pick another name, or revoke the old key first (`triage keys revoke <name>`).' },
+  TRIAGE_AUTH_KEY_NOT_FOUND: { message: 'No active API key %s', status: 404, hint: '`triage keys list` shows the active keys by id and name.' },
+  TRIAGE_AUTH_WEAK_BOOTSTRAP_KEY: { message: 'TRIAGE_BOOTSTRAP_KEY %s', status: 500, hint: 'Use a fresh random value of at least 32 characters, e.g. `openssl rand -base64 32`, that is not already another API key.' },
+
+  // --- inbound channels ---
+  TRIAGE_CHANNEL_UNKNOWN_FORM: { message: 'Form "%s" is not configured', status: 404, hint: 'Forms are defined under channels.forms in triage.config.yaml; the id in the URL must be one of them (see docs/channels.md).' },
+  TRIAGE_CHANNEL_FORM_SCHEMA: { message: 'Form "%s" has an invalid JSON Schema: %s', status: 500, hint: 'Fix channels.forms.<id>.schema in triage.config.yaml; it must be a valid draft-07 JSON Schema.' },
 
   // --- CLI ---
   TRIAGE_CLI_USAGE: { message: '%s', status: 400, hint: 'Run the command with --help.' },

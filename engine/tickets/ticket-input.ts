@@ -4,7 +4,7 @@ import { toIsoUtc } from '../store/iso-time.js';
 import type { Actor } from './audit-event.js';
 import type { CustomerHints } from './customer.js';
 import type { MessageInput } from './message.js';
-import { EDITABLE_FIELDS, type EditableField, type TicketFieldChanges } from './ticket.js';
+import { EDITABLE_FIELDS, type EditableField, type TagChanges, type TicketUpdate } from './ticket.js';
 
 /** What a channel or the API hands to createTicket. */
 export interface CreateTicketInput {
@@ -27,6 +27,13 @@ export interface CreateTicketInput {
   createdAt?: string | Date;
   /** Who is creating it; defaults to the system. */
   actor?: Actor;
+  /**
+   * A digest of the caller's request (the HTTP API hashes the body). Stored
+   * with the ticket; a later call with the same (source, externalId) but a
+   * different fingerprint is refused with TRIAGE_TICKET_IDEMPOTENCY_CONFLICT
+   * instead of returning a ticket made from other content.
+   */
+  fingerprint?: string;
 }
 
 export interface NormalizedCreateInput {
@@ -38,6 +45,7 @@ export interface NormalizedCreateInput {
   fields: Partial<Record<EditableField, string | null>>;
   data: Record<string, unknown>;
   createdAt: string;
+  fingerprint: string | null;
 }
 
 /** Throws TRIAGE_TICKET_INVALID naming the first bad field. */
@@ -51,6 +59,7 @@ export function normalizeCreateInput(input: CreateTicketInput, now: string): Nor
   const createdAt = input.createdAt === undefined ? now : toIsoUtc(input.createdAt);
   if (createdAt === undefined) invalid(`createdAt is not a date-time with a time zone: ${String(input.createdAt)}`);
   if (input.data !== undefined && (typeof input.data !== 'object' || input.data === null || Array.isArray(input.data))) invalid('data must be an object');
+  if (input.fingerprint !== undefined && (typeof input.fingerprint !== 'string' || input.fingerprint === '')) invalid('fingerprint must be a non-empty string');
   return {
     source,
     externalId,
@@ -60,11 +69,12 @@ export function normalizeCreateInput(input: CreateTicketInput, now: string): Nor
     fields: editableFields(input.fields ?? {}),
     data: structuredClone(input.data ?? {}),
     createdAt,
+    fingerprint: input.fingerprint ?? null,
   };
 }
 
 /** Validate an agent's changes (updateFields). */
-export function validateFieldChanges(changes: TicketFieldChanges): void {
+export function validateFieldChanges(changes: TicketUpdate): void {
   if (typeof changes !== 'object' || changes === null) invalid('changes must be an object');
   for (const [key, value] of Object.entries(changes)) {
     if (value === undefined) continue;
@@ -74,6 +84,8 @@ export function validateFieldChanges(changes: TicketFieldChanges): void {
       if (typeof value !== 'boolean') invalid('review must be true or false');
     } else if (key === 'customerId') {
       if (value !== null && typeof value !== 'string') invalid('customerId must be a string or null');
+    } else if (key === 'tags') {
+      normalizeTagChanges(value as TagChanges);
     } else if (key === 'status') {
       if (!isTicketStatus(value)) invalid(`status must be one of new, open, pending, solved, closed, got ${String(value)}`);
     } else if ((EDITABLE_FIELDS as readonly string[]).includes(key)) {
@@ -82,6 +94,21 @@ export function validateFieldChanges(changes: TicketFieldChanges): void {
       invalid(`unknown field "${key}"`);
     }
   }
+}
+
+/**
+ * Trimmed, de-duplicated, sorted tag lists; a tag both added and removed is
+ * refused (which one wins would be a guess).
+ */
+export function normalizeTagChanges(changes: TagChanges | undefined): { add: string[]; remove: string[] } {
+  if (changes === undefined) return { add: [], remove: [] };
+  if (typeof changes !== 'object' || changes === null || Array.isArray(changes)) invalid('tags must be an object { add, remove }');
+  for (const key of Object.keys(changes)) if (key !== 'add' && key !== 'remove') invalid(`tags.${key} is not add or remove`);
+  const add = normalizeTags(changes.add);
+  const remove = normalizeTags(changes.remove);
+  const both = add.filter((t) => remove.includes(t));
+  if (both.length > 0) invalid(`tags ${both.join(', ')} cannot be both added and removed`);
+  return { add, remove };
 }
 
 function editableFields(fields: Record<string, unknown>): Partial<Record<EditableField, string | null>> {

@@ -7,6 +7,7 @@ import type { Decision } from '../../rules/lib/rule-types.js';
 import { fromJsonColumn, toJsonColumn } from '../store/json-column.js';
 import { isTicketStatus } from '../lifecycle/ticket-status.js';
 import type { AuditAction, AuditEvent, ActorType } from './audit-event.js';
+import type { Correction } from './correction.js';
 import type { Customer, CustomerIdentity, IdentityKind } from './customer.js';
 import type { DecisionRecord } from './decide.js';
 import type { Attachment, Message, MessageDirection, MessageKind } from './message.js';
@@ -97,6 +98,19 @@ export interface DecisionRow {
   decision: string;
   created_at: string;
   seq: number;
+}
+
+export interface CorrectionRow {
+  id: string;
+  ticket_id: string;
+  field: string;
+  rule_id: string;
+  rule_set_version: string | null;
+  old_value: string | null;
+  new_value: string | null;
+  actor: string;
+  at: string;
+  audit_seq: number;
 }
 
 export function ticketFromRow(row: TicketRow, tags: readonly string[]): Ticket {
@@ -304,6 +318,36 @@ export function decisionToRow(record: DecisionRecord): DecisionRow {
     decision: JSON.stringify(record.decision),
     created_at: record.createdAt,
     seq: record.seq,
+  };
+}
+
+export function correctionFromRow(row: CorrectionRow): Correction {
+  return {
+    id: row.id,
+    ticketId: row.ticket_id,
+    field: row.field,
+    ruleId: row.rule_id,
+    ruleSetVersion: row.rule_set_version,
+    oldValue: fromJsonColumn<unknown>(row.old_value, null),
+    newValue: fromJsonColumn<unknown>(row.new_value, null),
+    actor: row.actor,
+    at: row.at,
+    auditSeq: Number(row.audit_seq),
+  };
+}
+
+export function correctionToRow(correction: Correction): CorrectionRow {
+  return {
+    id: correction.id,
+    ticket_id: correction.ticketId,
+    field: correction.field,
+    rule_id: correction.ruleId,
+    rule_set_version: correction.ruleSetVersion,
+    old_value: toJsonColumn(correction.oldValue),
+    new_value: toJsonColumn(correction.newValue),
+    actor: correction.actor,
+    at: correction.at,
+    audit_seq: correction.auditSeq,
   };
 }
 

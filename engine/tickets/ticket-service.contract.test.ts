@@ -7,6 +7,7 @@ import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase } from '../store/create-database.js';
 import { migrateToLatest } from '../store/migrate-to-latest.js';
+import { migrations } from '../store/migrations/migrations.js';
 import { expectCode } from '../../test/helpers/expect-code.js';
 import { countRows, rowCounts, STORE_TABLES } from '../../test/helpers/row-counts.js';
 import { createFakeDecide, FAKE_RULE_SET_VERSION, type FakeDecide } from '../../test/helpers/fake-decide.js';
@@ -15,6 +16,7 @@ import type { Actor } from './audit-event.js';
 import { TicketService, type TicketServiceOptions } from './ticket-service.js';
 import type { CreateTicketInput } from './ticket-input.js';
 
+const ALL_MIGRATIONS = migrations.map((m) => m.name);
 const AGENT: Actor = { type: 'user', id: 'agent-anna' };
 const CUSTOMER: Actor = { type: 'system', id: 'imap:support' };
 
@@ -52,7 +54,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('ticket store contract (%s)', (
   it('migrates an empty database, and again is a no-op (also from two instances at once)', async () => {
     const db = await harness.openEmpty();
     for (const table of STORE_TABLES) expect(await db.schema.hasTable(table)).toBe(false);
-    expect((await migrateToLatest(db)).applied).toEqual(['0001-initial-schema']);
+    expect((await migrateToLatest(db)).applied).toEqual(ALL_MIGRATIONS);
     for (const table of STORE_TABLES) expect(await db.schema.hasTable(table), table).toBe(true);
     expect((await migrateToLatest(db)).applied).toEqual([]);
     // foreign keys are enforced on both stores (SQLite ships with them off)
@@ -67,7 +69,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('ticket store contract (%s)', (
     const second = await createDatabase(config);
     try {
       const results = await Promise.all([migrateToLatest(fresh), migrateToLatest(second)]);
-      expect(results.flatMap((r) => r.applied)).toEqual(['0001-initial-schema']);
+      expect(results.flatMap((r) => r.applied)).toEqual(ALL_MIGRATIONS);
       expect(await countRows(fresh, 'counters')).toBe(1);
     } finally {
       await second.destroy();
@@ -135,6 +137,26 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('ticket store contract (%s)', (
     const other = await service.createTicket({ ...mail('dup-1', 'Other mailbox'), source: 'imap:office' });
     expect(other.created).toBe(true);
     expect(other.ticket.number).toBe('T-000002');
+  });
+
+  it('refuses a re-delivery whose fingerprint differs with TRIAGE_TICKET_IDEMPOTENCY_CONFLICT, also when racing', async () => {
+    const { db, service } = await setup();
+    const first = await service.createTicket({ ...mail('fp-1', 'Faktura 1'), fingerprint: 'sha256:aaa' });
+    const before = await rowCounts(db);
+    const same = await service.createTicket({ ...mail('fp-1', 'Faktura 1'), fingerprint: 'sha256:aaa' });
+    expect(same).toEqual({ ticket: first.ticket, decision: first.decision, created: false });
+    await expectCode(service.createTicket({ ...mail('fp-1', 'Faktura 1'), fingerprint: 'sha256:bbb' }), 'TRIAGE_TICKET_IDEMPOTENCY_CONFLICT');
+    expect(await rowCounts(db)).toEqual(before);
+    // a ticket a channel made without a fingerprint keeps plain re-delivery semantics
+    const plain = await service.createTicket(mail('fp-2', 'Plain'));
+    expect((await service.createTicket({ ...mail('fp-2', 'Plain'), fingerprint: 'sha256:ccc' })).ticket.id).toBe(plain.ticket.id);
+
+    // two different bodies racing for one key: one wins, the other is refused
+    const results = await Promise.allSettled(['x', 'y'].map((v) => service.createTicket({ ...mail('fp-3', `Race ${v}`), fingerprint: `sha256:${v}` })));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const rejected = results.find((r) => r.status === 'rejected');
+    expect(rejected?.status === 'rejected' ? (rejected.reason as { code?: string }).code : undefined).toBe('TRIAGE_TICKET_IDEMPOTENCY_CONFLICT');
+    expect(await db('tickets').where({ external_id: 'fp-3' })).toHaveLength(1);
   });
 
   it('creates one ticket when the same item is delivered 10 times at once', async () => {
@@ -469,7 +491,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('ticket store contract (%s)', (
       ['field.set', 'assignee', null, 'anna'],
       ['field.set', 'review', true, false],
     ]);
-    expect(await service.updateFields(ticket.id, { team: 'quality' }, AGENT)).toEqual({ ticket: updated, decisions: [] });
+    expect(await service.updateFields(ticket.id, { team: 'quality' }, AGENT)).toEqual({ ticket: updated, decisions: [], corrections: [] });
     await expectCode(service.updateFields(ticket.id, { status: 'new' }, AGENT), 'TRIAGE_TICKET_ILLEGAL_TRANSITION');
     await expectCode(service.updateFields(ticket.id, { colour: 'red' } as never, AGENT), 'TRIAGE_TICKET_INVALID');
     await expectCode(service.updateFields(ticket.id, { customerId: 'no-such-customer' }, AGENT), 'TRIAGE_TICKET_INVALID');

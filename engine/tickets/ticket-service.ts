@@ -10,17 +10,31 @@ import { toIsoUtc } from '../store/iso-time.js';
 import { applyDecision } from './apply-decision.js';
 import { SYSTEM_ACTOR, type Actor, type AuditEvent } from './audit-event.js';
 import { AuditTrail } from './audit-trail.js';
+import type { Correction } from './correction.js';
 import type { Customer } from './customer.js';
 import { resolveCustomer, loadCustomer } from './customer-resolver.js';
 import type { Decide, DecisionRecord } from './decide.js';
 import type { Message, MessageInput } from './message.js';
 import { messageFromInput } from './message-input.js';
-import { EDITABLE_FIELDS, type Ticket, type TicketFieldChanges, type TicketFilter } from './ticket.js';
+import { recordCorrections, type AgentFieldChange, type AgentTagChange } from './record-corrections.js';
+import { EDITABLE_FIELDS, type Ticket, type TicketFilter, type TicketPage, type TicketUpdate } from './ticket.js';
+import type { TicketCursor } from './ticket-cursor.js';
 import { customerFact, messageFact, ticketFact } from './ticket-facts.js';
-import { normalizeCreateInput, validateFieldChanges, type CreateTicketInput } from './ticket-input.js';
+import { normalizeCreateInput, normalizeTagChanges, validateFieldChanges, type CreateTicketInput } from './ticket-input.js';
 import { lockTicket } from './ticket-lock.js';
 import { allocateTicketNumber } from './ticket-number.js';
-import { findTicket, findTicketByExternalId, loadAudit, loadDecisions, loadMessages, queryTickets } from './ticket-queries.js';
+import {
+  countCustomerTickets,
+  findTicket,
+  findTicketByExternalId,
+  loadAudit,
+  loadCorrections,
+  loadCreateFingerprint,
+  loadDecisions,
+  loadMessages,
+  queryTicketPage,
+  queryTickets,
+} from './ticket-queries.js';
 import { decisionFromRow, messageFromRow, messageToRow, ticketChangesToRow, ticketToRow, type DecisionRow, type MessageRow } from './ticket-row.js';
 
 export interface AfterDecisionContext {
@@ -62,7 +76,20 @@ export interface TicketDetails {
   messages: Message[];
   audit: AuditEvent[];
   decisions: DecisionRecord[];
+  /** Rule values agents overrode on this ticket (R13), oldest first. */
+  corrections: Correction[];
   customer: Customer | null;
+}
+
+/** A customer with their ticket history across channels (R7), newest first. */
+export interface CustomerDetails {
+  customer: Customer;
+  /** The newest `limit` tickets (after `after`). */
+  tickets: Ticket[];
+  /** Where the next page of the history starts; null when there is none. */
+  next: TicketCursor | null;
+  /** All of the customer's tickets. */
+  ticketCount: number;
 }
 
 /** Options of the calls that change an existing ticket and evaluate rules. */
@@ -75,6 +102,8 @@ export interface TicketChangeResult {
   ticket: Ticket;
   /** The decisions of the events the change raised, in evaluation order; empty when nothing changed. */
   decisions: Decision[];
+  /** The agent's overrides of rule-set values this change recorded (R13). */
+  corrections: Correction[];
 }
 
 export interface AddMessageResult {
@@ -121,7 +150,7 @@ export class TicketService {
     const now = this.now();
     const normalized = normalizeCreateInput(input, now);
     const existing = await findTicketByExternalId(this.db, normalized.source, normalized.externalId);
-    if (existing !== undefined) return this.redelivered(existing);
+    if (existing !== undefined) return this.redelivered(existing, normalized.fingerprint);
 
     // Customer lookup happens before the transaction: it may create the
     // customer, and its short transactions must not nest in ours (SQLite has a
@@ -180,6 +209,7 @@ export class TicketService {
             customerId: ticket.customerId,
             fields: normalized.fields,
             tags: ticket.tags,
+            ...(normalized.fingerprint === null ? {} : { fingerprint: normalized.fingerprint }),
           },
         });
         if (message !== undefined) audit.record({ actor, action: 'message.add', event: 'ticket.created', data: messageSummary(message) });
@@ -193,7 +223,7 @@ export class TicketService {
       // unique (source, external_id) index refused our row, theirs stands.
       if (isUniqueViolation(error)) {
         const winner = await findTicketByExternalId(this.db, normalized.source, normalized.externalId);
-        if (winner !== undefined) return this.redelivered(winner);
+        if (winner !== undefined) return this.redelivered(winner, normalized.fingerprint);
       }
       throw error;
     }
@@ -207,8 +237,9 @@ export class TicketService {
     const messages = await loadMessages(this.db, ticket.id);
     const audit = await loadAudit(this.db, ticket.id);
     const decisions = await loadDecisions(this.db, ticket.id);
+    const corrections = await loadCorrections(this.db, ticket.id);
     const customer = ticket.customerId === null ? null : await loadCustomer(this.db, ticket.customerId);
-    return { ticket, messages, audit, decisions, customer };
+    return { ticket, messages, audit, decisions, corrections, customer };
   }
 
   /** Newest first. */
@@ -217,21 +248,42 @@ export class TicketService {
   }
 
   /**
+   * Newest first by (createdAt, id), one page at a time: pass the returned
+   * `next` as `filter.after` for the following page. Tickets created while
+   * paging never shift later pages (keyset, not offset).
+   */
+  async listTicketPage(filter: TicketFilter = {}): Promise<TicketPage> {
+    return queryTicketPage(this.db, filter);
+  }
+
+  /** A customer, their identities, and their tickets across channels, newest first (R7). */
+  async getCustomer(id: string, options: { limit?: number; after?: TicketCursor } = {}): Promise<CustomerDetails> {
+    const customer = await loadCustomer(this.db, id);
+    if (customer === null) throw new TriageError('TRIAGE_CUSTOMER_NOT_FOUND', [id]);
+    const page = await queryTicketPage(this.db, { customerId: id, ...options });
+    const ticketCount = await countCustomerTickets(this.db, id);
+    return { customer, tickets: page.tickets, next: page.next, ticketCount };
+  }
+
+  /**
    * Move a ticket through the lifecycle; illegal moves throw
    * TRIAGE_TICKET_ILLEGAL_TRANSITION and change nothing. In the same
    * transaction, `status.changed` is evaluated and applied, then
    * `ticket.closed` when the ticket was closed. A status the decisions set
    * raises no further events (see statusChangeEvents). Same → same is a no-op.
+   * A user moving a status a rule set records a correction (R13).
    */
   async changeStatus(idOrNumber: string, to: TicketStatus, actor: Actor, options: TicketChangeOptions = {}): Promise<TicketChangeResult> {
     const now = this.now();
     return this.withLockedTicket(idOrNumber, now, async (trx, ticket, audit) => {
       assertTransition(ticket.number, ticket.status, to);
-      if (to === ticket.status) return { ticket, decisions: [] };
+      if (to === ticket.status) return { ticket, decisions: [], corrections: [] };
       const update = { status: to, ...statusTimestamps(ticket.status, to, now), updatedAt: now };
       await trx('tickets').where({ id: ticket.id }).update(ticketChangesToRow(update));
-      audit.record({ actor, action: 'status.change', event: 'status.changed', field: 'status', oldValue: ticket.status, newValue: to });
-      return this.raise(trx, audit, statusChangeEvents(ticket.status, to), { ...ticket, ...update }, options.customerFacts, now);
+      const auditSeq = audit.record({ actor, action: 'status.change', event: 'status.changed', field: 'status', oldValue: ticket.status, newValue: to });
+      const corrections = await recordCorrections(trx, ticket.id, { fields: [{ field: 'status', from: ticket.status, to, auditSeq }], tags: [] }, actor, now);
+      const raised = await this.raise(trx, audit, statusChangeEvents(ticket.status, to), { ...ticket, ...update }, options.customerFacts, now);
+      return { ...raised, corrections };
     });
   }
 
@@ -278,26 +330,31 @@ export class TicketService {
   }
 
   /**
-   * An agent's change to ticket fields; unchanged values are not audited.
-   * Status goes through the lifecycle exactly as in changeStatus and raises
-   * the same events; a change to any other field raises `ticket.updated`.
-   * All are evaluated and applied in the same transaction, status events
-   * first. Changes the decisions make raise no further events.
+   * An agent's change to ticket fields and tags; unchanged values are not
+   * audited. Status goes through the lifecycle exactly as in changeStatus and
+   * raises the same events; a change to any other field or to the tags raises
+   * `ticket.updated`. All are evaluated and applied in the same transaction,
+   * status events first. Changes the decisions make raise no further events.
+   * When a user overrides a value a rule had set, a correction is recorded in
+   * the same transaction (R13, see recordCorrections).
    */
-  async updateFields(idOrNumber: string, changes: TicketFieldChanges, actor: Actor, options: TicketChangeOptions = {}): Promise<TicketChangeResult> {
+  async updateFields(idOrNumber: string, changes: TicketUpdate, actor: Actor, options: TicketChangeOptions = {}): Promise<TicketChangeResult> {
     validateFieldChanges(changes);
+    const tagChanges = normalizeTagChanges(changes.tags);
     const now = this.now();
     return this.withLockedTicket(idOrNumber, now, async (trx, ticket, audit) => {
       const update: Parameters<typeof ticketChangesToRow>[0] = {};
       let next: Ticket = { ...ticket };
       const events: string[] = [];
+      const fieldChanges: AgentFieldChange[] = [];
       if (changes.status !== undefined) {
         assertTransition(ticket.number, ticket.status, changes.status);
         if (changes.status !== ticket.status) {
           const stamps = { status: changes.status, ...statusTimestamps(ticket.status, changes.status, now) };
           Object.assign(update, stamps);
           next = { ...next, ...stamps };
-          audit.record({ actor, action: 'status.change', event: 'status.changed', field: 'status', oldValue: ticket.status, newValue: changes.status });
+          const auditSeq = audit.record({ actor, action: 'status.change', event: 'status.changed', field: 'status', oldValue: ticket.status, newValue: changes.status });
+          fieldChanges.push({ field: 'status', from: ticket.status, to: changes.status, auditSeq });
           events.push(...statusChangeEvents(ticket.status, changes.status));
         }
       }
@@ -310,14 +367,30 @@ export class TicketService {
         if (value === undefined || value === ticket[field]) continue;
         Object.assign(update, { [field]: value });
         next = { ...next, [field]: value };
-        audit.record({ actor, action: 'field.set', event: 'ticket.updated', field, oldValue: ticket[field], newValue: value });
+        const auditSeq = audit.record({ actor, action: 'field.set', event: 'ticket.updated', field, oldValue: ticket[field], newValue: value });
+        // Only rule-settable fields can correct a rule; subject, review and customer are not decisions.
+        if ((EDITABLE_FIELDS as readonly string[]).includes(field)) fieldChanges.push({ field, from: ticket[field], to: value, auditSeq });
         fieldsChanged = true;
       }
-      if (Object.keys(update).length === 0) return { ticket, decisions: [] };
+      const tagsAdded = tagChanges.add.filter((t) => !ticket.tags.includes(t));
+      const tagsRemoved = tagChanges.remove.filter((t) => ticket.tags.includes(t));
+      const tagRows: AgentTagChange[] = [];
+      if (tagsAdded.length > 0) {
+        await trx('ticket_tags').insert(tagsAdded.map((tag) => ({ ticket_id: ticket.id, tag })));
+        for (const tag of tagsAdded) tagRows.push({ tag, action: 'add', auditSeq: audit.record({ actor, action: 'tag.add', event: 'ticket.updated', newValue: tag }) });
+      }
+      if (tagsRemoved.length > 0) {
+        await trx('ticket_tags').where({ ticket_id: ticket.id }).whereIn('tag', tagsRemoved).delete();
+        for (const tag of tagsRemoved) tagRows.push({ tag, action: 'remove', auditSeq: audit.record({ actor, action: 'tag.remove', event: 'ticket.updated', oldValue: tag }) });
+      }
+      if (Object.keys(update).length === 0 && tagRows.length === 0) return { ticket, decisions: [], corrections: [] };
+      next.tags = [...ticket.tags.filter((t) => !tagsRemoved.includes(t)), ...tagsAdded].sort();
       next.updatedAt = now;
       await trx('tickets').where({ id: ticket.id }).update(ticketChangesToRow({ ...update, updatedAt: now }));
-      if (fieldsChanged) events.push('ticket.updated');
-      return this.raise(trx, audit, events, next, options.customerFacts, now);
+      const corrections = await recordCorrections(trx, ticket.id, { fields: fieldChanges, tags: tagRows }, actor, now);
+      if (fieldsChanged || tagRows.length > 0) events.push('ticket.updated');
+      const raised = await this.raise(trx, audit, events, next, options.customerFacts, now);
+      return { ...raised, corrections };
     });
   }
 
@@ -348,7 +421,7 @@ export class TicketService {
     ticket: Ticket,
     customerFacts: Record<string, unknown> | undefined,
     now: string,
-  ): Promise<TicketChangeResult> {
+  ): Promise<{ ticket: Ticket; decisions: Decision[] }> {
     let current = ticket;
     const decisions: Decision[] = [];
     if (events.length === 0) return { ticket: current, decisions };
@@ -380,7 +453,16 @@ export class TicketService {
     return { ticket: applied.ticket, decision };
   }
 
-  private async redelivered(ticket: Ticket): Promise<CreateTicketResult> {
+  private async redelivered(ticket: Ticket, fingerprint: string | null): Promise<CreateTicketResult> {
+    if (fingerprint !== null) {
+      // A ticket made by a channel (no fingerprint stored) keeps the plain re-delivery semantics.
+      const stored = await loadCreateFingerprint(this.db, ticket.id);
+      if (stored !== null && stored !== fingerprint) {
+        throw new TriageError('TRIAGE_TICKET_IDEMPOTENCY_CONFLICT', [ticket.number, ticket.externalId], {
+          details: { ticket: ticket.number, source: ticket.source, externalId: ticket.externalId },
+        });
+      }
+    }
     const row = (await this.db('decisions').where({ ticket_id: ticket.id, event: 'ticket.created' }).orderBy('seq').first()) as DecisionRow | undefined;
     return { ticket, decision: row === undefined ? null : decisionFromRow(row).decision, created: false };
   }

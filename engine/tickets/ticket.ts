@@ -1,5 +1,6 @@
 import type { TicketField } from '../../rules/lib/rule-types.js';
 import type { TicketStatus } from '../lifecycle/ticket-status.js';
+import type { TicketCursor } from './ticket-cursor.js';
 
 /** A ticket as the engine, the API and the rules (`ticket` fact) see it. */
 export interface Ticket {
@@ -50,10 +51,37 @@ export type TicketFieldChanges = Partial<Record<EditableField, string | null>> &
   status?: TicketStatus;
 };
 
+/** Tags an agent adds to or removes from a ticket; a tag may not be in both. */
+export interface TagChanges {
+  add?: string[];
+  remove?: string[];
+}
+
+/** updateFields' argument: field changes plus tag changes. */
+export type TicketUpdate = TicketFieldChanges & { tags?: TagChanges };
+
+/** All given conditions must hold. */
 export interface TicketFilter {
   status?: TicketStatus | TicketStatus[];
   team?: string;
+  priority?: string;
+  category?: string;
   customerId?: string;
+  /** Tickets carrying this tag. */
+  tag?: string;
+  /** Arrival time from (inclusive), ISO-8601 with a zone. */
+  createdFrom?: string;
+  /** Arrival time to (exclusive), ISO-8601 with a zone. */
+  createdTo?: string;
   /** Default 50, at most 500. */
   limit?: number;
+  /** Only tickets after this position in the newest-first order (keyset pagination). */
+  after?: TicketCursor;
+}
+
+/** One page of a newest-first listing. */
+export interface TicketPage {
+  tickets: Ticket[];
+  /** Where the next page starts; null on the last page. */
+  next: TicketCursor | null;
 }

@@ -1,5 +1,7 @@
 import type { Knex } from 'knex';
 import { initialSchema } from './0001-initial-schema.js';
+import { apiKeysSchema } from './0002-api-keys.js';
+import { correctionsSchema } from './0003-corrections.js';
 
 export interface NamedMigration {
   /** Recorded in knex_migrations; never rename a shipped migration. */
@@ -14,4 +16,6 @@ export interface NamedMigration {
  */
 export const migrations: readonly NamedMigration[] = [
   { name: '0001-initial-schema', migration: initialSchema },
+  { name: '0002-api-keys', migration: apiKeysSchema },
+  { name: '0003-corrections', migration: correctionsSchema },
 ];

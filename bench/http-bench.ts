@@ -1,0 +1,315 @@
+/**
+ * HTTP benchmark: the real app against a plain Fastify echo route measured in
+ * the same run, on the same machine, with the same load, so the ratios travel
+ * across machines even though the absolute figures do not.
+ *
+ *   echo         POST /echo returning the body (Fastify, no logger, no plugins): the ceiling
+ *   evaluate     POST /v1/evaluate on the real app (auth, schema validation, rules, metrics)
+ *   ingest       POST /v1/tickets on the real app, persisted on SQLite as shipped (unique externalId per request)
+ *   ingest-full  the same with `pragma synchronous = FULL` (an fsync per commit), for the durability trade-off
+ *
+ * Servers run in this process on loopback; autocannon runs in a child process
+ * so it does not compete for the servers' event loop. Each target gets a
+ * warm-up, then the targets take turns for ROUNDS rounds; a ratio is taken
+ * per round (target and echo ran back to back) and the median over the rounds
+ * is reported, because the machine is shared and noisy.
+ * Correctness is checked, not assumed: no non-2xx answers and no connection
+ * errors anywhere, the evaluate answer is the expected decision, and every
+ * ticket acknowledged with a 2xx is in the database afterwards. Exit 1 if any
+ * check fails; a missed target is reported, not an error. Writes
+ * bench/results/http.json.
+ *
+ *   npm run bench              (builds, runs the evaluate bench, then this)
+ *   BENCH_HTTP_DURATION=5 BENCH_HTTP_ROUNDS=1 BENCH_HTTP_CONNECTIONS=20 BENCH_HTTP_WARMUP=2 node dist/bench/http-bench.js
+ *   (defaults: 10 s, 3 rounds, 20 connections, 3 s warm-up)
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Fastify from 'fastify';
+import { packageRoot } from '../engine/runtime/package-root.js';
+import { startServer, type RunningServer } from '../engine/server/start-server.js';
+import { createDatabase } from '../engine/store/create-database.js';
+import { EXTERNAL_ID_MARKER, runLoad, type LoadResult, type LoadSpec } from './run-load.js';
+
+const DURATION = Number(process.env.BENCH_HTTP_DURATION ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_HTTP_CONNECTIONS ?? 20);
+const WARMUP = Number(process.env.BENCH_HTTP_WARMUP ?? 3);
+const ROUNDS = Number(process.env.BENCH_HTTP_ROUNDS ?? 3);
+const TARGETS = { evaluate: 0.3, ingest: 0.1 } as const;
+
+/** The facts n8n/Make users send: an invoice mail (→ finance, P3). The echo route gets the same bytes. */
+const EVALUATE_BODY = JSON.stringify({
+  ticket: { subject: 'Faktura VAT 12/2026 – prośba o korektę', channel: 'email', mailbox: 'office@example.pl' },
+  message: { text: 'Dzień dobry, w fakturze 12/2026 jest błędny NIP. Proszę o korektę. Pozdrawiam, Jan Kowalski' },
+  customer: { segment: 'standard', arrShare: 0.01 },
+});
+
+/** A new ticket as an integrator creates it; the marker becomes a unique externalId per request. */
+const TICKET_BODY = JSON.stringify({
+  externalId: EXTERNAL_ID_MARKER,
+  subject: 'Faktura VAT 12/2026 – prośba o korektę',
+  channel: 'email',
+  message: { from: 'jan.kowalski@kowalski-hurt.pl', text: 'Dzień dobry, w fakturze 12/2026 jest błędny NIP. Proszę o korektę.' },
+});
+
+interface Measured {
+  route: string;
+  /** Median over the rounds (the machine is shared and noisy); latencies are those of the median round. */
+  requestsPerSecond: number;
+  latencyMs: LoadResult['latencyMs'];
+  bestRequestsPerSecond: number;
+  /** Requests/s of every round, in order. */
+  rounds: number[];
+  /** Totals over all rounds. */
+  requests: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  statusCodes: Record<string, number>;
+}
+
+interface Target {
+  name: string;
+  route: string;
+  spec: Omit<LoadSpec, 'durationSeconds' | 'connections' | 'idPrefix'>;
+  /** Ingest targets: the prefix of the external ids they generate. */
+  idPrefix?: string;
+  runs: LoadResult[];
+}
+
+async function startEcho(): Promise<{ url: string; close: () => Promise<void> }> {
+  const app = Fastify({ logger: false });
+  app.post('/echo', async (request) => request.body);
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  return { url, close: () => app.close() };
+}
+
+async function startTriage(dir: string, key: string): Promise<RunningServer> {
+  mkdirSync(dir, { recursive: true });
+  // An explicit config file: a triage.config.yaml in the working directory must not change the bench,
+  // and the watcher is not part of what is measured.
+  const configFile = join(dir, 'triage.config.yaml');
+  await writeFile(configFile, 'rules:\n  watch: false\n');
+  return startServer({
+    configFile,
+    env: {
+      HOST: '127.0.0.1',
+      PORT: '0',
+      TRIAGE_SQLITE_PATH: join(dir, 'triage.db'),
+      TRIAGE_RULES: join(packageRoot(), 'rules', 'default'),
+      TRIAGE_BOOTSTRAP_KEY: key,
+    },
+    logger: false,
+    notice: () => undefined,
+  });
+}
+
+async function sqliteSynchronous(db: RunningServer['db']): Promise<string> {
+  const rows = (await db.raw('pragma synchronous')) as { synchronous: number }[];
+  return ['OFF', 'NORMAL', 'FULL', 'EXTRA'][rows[0]?.synchronous ?? -1] ?? 'unknown';
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? 0;
+}
+
+function medianRun(runs: readonly LoadResult[]): LoadResult {
+  const sorted = [...runs].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond);
+  const m = sorted[Math.floor((sorted.length - 1) / 2)];
+  if (!m) throw new Error('no runs');
+  return m;
+}
+
+function summary(t: Target): Measured {
+  const mid = medianRun(t.runs);
+  const sum = (f: (r: LoadResult) => number): number => t.runs.reduce((n, r) => n + f(r), 0);
+  return {
+    route: t.route,
+    requestsPerSecond: mid.requestsPerSecond,
+    latencyMs: mid.latencyMs,
+    bestRequestsPerSecond: Math.max(...t.runs.map((r) => r.requestsPerSecond)),
+    rounds: t.runs.map((r) => r.requestsPerSecond),
+    requests: sum((r) => r.requests),
+    non2xx: sum((r) => r.non2xx),
+    errors: sum((r) => r.errors),
+    timeouts: sum((r) => r.timeouts),
+    statusCodes: t.runs.reduce<Record<string, number>>((acc, r) => {
+      for (const [code, n] of Object.entries(r.statusCodes)) acc[code] = (acc[code] ?? 0) + n;
+      return acc;
+    }, {}),
+  };
+}
+
+/**
+ * The ratio of a target to echo: per round (the two ran back to back, so a slow
+ * spell of the machine hits both), then the median over the rounds.
+ */
+function pairedRatio(t: Target, echo: Target): { ratio: number; perRound: number[] } {
+  const perRound = t.runs.map((r, i) => ratio(r.requestsPerSecond, echo.runs[i]?.requestsPerSecond ?? 0));
+  return { ratio: median(perRound), perRound };
+}
+
+function ratio(a: number, b: number): number {
+  return b === 0 ? 0 : Math.round((a / b) * 1000) / 1000;
+}
+
+/** Every ticket acknowledged with a 2xx must be in the database; requests cut off when a run stopped may be there too. */
+async function checkIngest(t: Target, sqlitePath: string): Promise<{ acknowledged: number; stored: number; missing: string[]; sent: number }> {
+  const acked = t.runs.flatMap((r) => r.acked ?? []);
+  const sent = t.runs.reduce((n, r) => n + r.sent, 0);
+  const db = await createDatabase({ sqlitePath });
+  try {
+    const rows = (await db('tickets').where('external_id', 'like', `${t.idPrefix ?? ''}-r%`).select('external_id')) as { external_id: string }[];
+    const ids = new Set(rows.map((r) => r.external_id));
+    return { acknowledged: acked.length, stored: ids.size, missing: acked.filter((id) => !ids.has(id)), sent };
+  } finally {
+    await db.destroy();
+  }
+}
+
+async function main(): Promise<void> {
+  const problems: string[] = [];
+  const check = (ok: boolean, problem: string): void => {
+    if (!ok) problems.push(problem);
+  };
+  const dir = await mkdtemp(join(tmpdir(), 'triage-http-bench-'));
+  const key = `trg_${randomBytes(32).toString('base64url')}`;
+  const auth = { authorization: `Bearer ${key}` };
+  const cpuList = cpus();
+  console.log(`http: ${ROUNDS} round(s) of ${DURATION} s x ${CONNECTIONS} connections per target (warm-up ${WARMUP} s), ${cpuList.length} x ${cpuList[0]?.model ?? 'unknown'}, node ${process.version}`);
+
+  // All servers stay up for the whole run, so the rounds can interleave the targets:
+  // a burst of noise from a neighbour on a shared machine then hits all of them alike.
+  const echo = await startEcho();
+  const evalServer = await startTriage(join(dir, 'evaluate'), key);
+  const ingestServer = await startTriage(join(dir, 'ingest'), key);
+  const fullServer = await startTriage(join(dir, 'ingest-full'), key);
+  const servers = [evalServer, ingestServer, fullServer];
+  const run = Date.now().toString(36);
+  let synchronous = 'unknown';
+  const targets: Target[] = [];
+  try {
+    synchronous = await sqliteSynchronous(ingestServer.db);
+    // The same server with every commit fsynced (the pool has one connection, so the pragma sticks): what
+    // durability against power loss, not only against a crash of the process, costs. Not part of the targets.
+    await fullServer.db.raw('pragma synchronous = FULL');
+    check((await sqliteSynchronous(fullServer.db)) === 'FULL', 'ingest-full: could not set synchronous=FULL');
+
+    const probe = await fetch(`${evalServer.url}/v1/evaluate`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: EVALUATE_BODY });
+    const decision = (await probe.json()) as { changes?: Record<string, unknown> };
+    check(probe.status === 200 && decision.changes?.category === 'invoice' && decision.changes.team === 'finance', `evaluate: unexpected answer ${probe.status} ${JSON.stringify(decision)}`);
+
+    targets.push(
+      { name: 'echo', route: 'POST /echo (plain Fastify, returns the body)', spec: { url: echo.url, path: '/echo', method: 'POST', body: EVALUATE_BODY }, runs: [] },
+      { name: 'evaluate', route: 'POST /v1/evaluate (shipped rules)', spec: { url: evalServer.url, path: '/v1/evaluate', method: 'POST', headers: auth, body: EVALUATE_BODY }, runs: [] },
+      {
+        name: 'ingest',
+        route: `POST /v1/tickets (SQLite WAL, synchronous=${synchronous} as shipped, unique externalId per request)`,
+        spec: { url: ingestServer.url, path: '/v1/tickets', method: 'POST', headers: auth, body: TICKET_BODY },
+        idPrefix: `i-${run}`,
+        runs: [],
+      },
+      {
+        name: 'ingest-full',
+        route: 'POST /v1/tickets (SQLite WAL, synchronous=FULL: every commit fsynced)',
+        spec: { url: fullServer.url, path: '/v1/tickets', method: 'POST', headers: auth, body: TICKET_BODY },
+        idPrefix: `f-${run}`,
+        runs: [],
+      },
+    );
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const t of targets) {
+        // Warm-up (discarded): JIT, connection set-up, SQLite page cache.
+        if (round === 0 && WARMUP > 0) await runLoad({ ...t.spec, idPrefix: `${t.idPrefix ?? 'x'}-warmup`, durationSeconds: WARMUP, connections: CONNECTIONS });
+        const r = await runLoad({ ...t.spec, idPrefix: `${t.idPrefix ?? 'x'}-r${round}`, durationSeconds: DURATION, connections: CONNECTIONS });
+        t.runs.push(r);
+        console.log(
+          `${t.name.padEnd(12)} round ${round + 1}: ${String(r.requestsPerSecond).padStart(6)} req/s   p50 ${String(r.latencyMs.p50).padStart(3)} ms   p99 ${String(r.latencyMs.p99).padStart(4)} ms   ${r.requests} responses, non-2xx ${r.non2xx}, errors ${r.errors}`,
+        );
+      }
+    }
+  } finally {
+    // Graceful: waits for the requests still in flight when a run stopped, so the tables are final afterwards.
+    await echo.close();
+    for (const s of servers) await s.close();
+  }
+
+  const [echoT, evalT, ingestT, fullT] = targets;
+  if (!echoT || !evalT || !ingestT || !fullT) throw new Error('targets missing');
+  for (const t of targets) {
+    const m = summary(t);
+    check(m.non2xx === 0 && m.errors === 0, `${t.name}: ${m.non2xx} non-2xx ${JSON.stringify(m.statusCodes)}, ${m.errors} errors`);
+  }
+  const ingestCheck = await checkIngest(ingestT, join(dir, 'ingest', 'triage.db'));
+  const fullCheck = await checkIngest(fullT, join(dir, 'ingest-full', 'triage.db'));
+  for (const [t, c] of [[ingestT, ingestCheck], [fullT, fullCheck]] as const) {
+    const ok2xx = t.runs.reduce((n, r) => n + r.ok2xx, 0);
+    check(c.acknowledged === ok2xx, `${t.name}: tracked ${c.acknowledged} acknowledged ids but autocannon counted ${ok2xx} 2xx`);
+    check(c.missing.length === 0, `${t.name}: ${c.missing.length} acknowledged tickets are not in the database (e.g. ${c.missing.slice(0, 3).join(', ')})`);
+    check(c.stored >= c.acknowledged && c.stored <= c.sent, `${t.name}: ${c.stored} tickets stored for ${c.acknowledged} acknowledged and ${c.sent} sent`);
+  }
+
+  const echoM = summary(echoT);
+  const evalM = summary(evalT);
+  const ingestM = summary(ingestT);
+  const fullM = summary(fullT);
+  const evalRatio = pairedRatio(evalT, echoT);
+  const ingestRatio = pairedRatio(ingestT, echoT);
+  const fullRatio = pairedRatio(fullT, echoT);
+  const ratios = {
+    evaluateToEcho: evalRatio.ratio,
+    ingestToEcho: ingestRatio.ratio,
+    ingestFullSyncToEcho: fullRatio.ratio,
+    perRound: { evaluateToEcho: evalRatio.perRound, ingestToEcho: ingestRatio.perRound, ingestFullSyncToEcho: fullRatio.perRound },
+    method: 'per round, target req/s over echo req/s of the same round; the median over the rounds',
+    targets: { evaluateToEcho: TARGETS.evaluate, ingestToEcho: TARGETS.ingest },
+  };
+  const met = { evaluate: ratios.evaluateToEcho >= TARGETS.evaluate, ingest: ratios.ingestToEcho >= TARGETS.ingest };
+  const ingestDetails = (c: typeof ingestCheck): Record<string, number> => ({ acknowledged: c.acknowledged, ticketsStored: c.stored, acknowledgedButMissing: c.missing.length });
+  const result = {
+    name: 'http',
+    date: new Date().toISOString(),
+    node: process.version,
+    machine: { cpus: cpuList.length, model: cpuList[0]?.model ?? 'unknown' },
+    durationSeconds: DURATION,
+    connections: CONNECTIONS,
+    warmupSeconds: WARMUP,
+    rounds: ROUNDS,
+    loadGenerator: 'autocannon 8 in a child process, pipelining 1, loopback; targets take turns in every round; figures of the median round',
+    echo: echoM,
+    evaluate: evalM,
+    ingest: { ...ingestM, ...ingestDetails(ingestCheck) },
+    ingestFullSync: { ...fullM, ...ingestDetails(fullCheck) },
+    ratios: { ...ratios, met },
+    correct: problems.length === 0,
+  };
+  const resultsDir = join(packageRoot(), 'bench', 'results');
+  mkdirSync(resultsDir, { recursive: true });
+  writeFileSync(join(resultsDir, 'http.json'), `${JSON.stringify(result, null, 2)}\n`);
+  await rm(dir, { recursive: true, force: true });
+
+  const row = (name: string, m: Measured): string =>
+    `${name.padEnd(22)} ${String(m.requestsPerSecond).padStart(8)} ${String(m.bestRequestsPerSecond).padStart(8)} ${String(m.latencyMs.p50).padStart(6)} ${String(m.latencyMs.p99).padStart(6)}`;
+  console.log(`${'target'.padEnd(22)} ${'median/s'.padStart(8)} ${'best/s'.padStart(8)} ${'p50 ms'.padStart(6)} ${'p99 ms'.padStart(6)}`);
+  console.log(row('echo', echoM));
+  console.log(row('evaluate', evalM));
+  console.log(row(`ingest (sync=${synchronous})`, ingestM));
+  console.log(row('ingest (sync=FULL)', fullM));
+  console.log(`tickets: ${ingestCheck.acknowledged} + ${fullCheck.acknowledged} acknowledged, all stored (${ingestCheck.stored} + ${fullCheck.stored} in the databases)`);
+  console.log(
+    `ratios: evaluate/echo ${ratios.evaluateToEcho} (target ≥ ${TARGETS.evaluate}${met.evaluate ? ', met' : ', NOT MET'}), ingest/echo ${ratios.ingestToEcho} (target ≥ ${TARGETS.ingest}${met.ingest ? ', met' : ', NOT MET'}), ingest with synchronous=FULL/echo ${ratios.ingestFullSyncToEcho}`,
+  );
+  if (problems.length > 0) {
+    for (const p of problems) console.error(`FAILED ${p}`);
+    process.exit(1);
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

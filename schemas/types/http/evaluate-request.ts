@@ -1,0 +1,30 @@
+/* Generated from schemas/http/evaluate-request.schema.json by `npm run gen:types`. Do not edit. */
+
+/**
+ * A stateless evaluation: the facts of one ticket event. Nothing is stored.
+ */
+export interface EvaluateRequest {
+  /**
+   * ticket.created, message.received, ticket.updated, status.changed, sla.warning, sla.breached, ticket.closed or schedule.<name>
+   */
+  event?: string;
+  /**
+   * The ticket facts (subject, channel, mailbox, category, priority, tags, …).
+   */
+  ticket: {
+    [k: string]: unknown;
+  };
+  message?: {
+    [k: string]: unknown;
+  };
+  customer?: {
+    [k: string]: unknown;
+  };
+  sla?: {
+    [k: string]: unknown;
+  };
+  /**
+   * Evaluate as if it were this time.
+   */
+  now?: string;
+}

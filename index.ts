@@ -62,3 +62,41 @@ export {
   type TicketStatus,
 } from './engine/lifecycle/ticket-status.js';
 export { statusChangeEvents, type StatusChangeEvent } from './engine/lifecycle/status-change-events.js';
+
+// CRM enrichment (R8, docs/enrichment.md): the customer fact from a facts connector, cached, bounded, retried.
+export type { CustomerFactsProvider, CustomerFactsRequest } from './engine/tickets/customer-facts-provider.js';
+export { CustomerEnricher, factsFor, type CustomerEnricherOptions, type EnrichmentStatus, type LookupOutcome } from './engine/enrichment/customer-enricher.js';
+export { EnrichmentJobStore, type EnrichmentJob, type EnrichmentJobState } from './engine/enrichment/enrichment-job-store.js';
+export { EnrichmentRetrier, TICKET_ENRICHED_EVENT, type EnrichmentRetrierOptions, type EnrichmentRunSummary } from './engine/enrichment/enrichment-retrier.js';
+
+// Connectors (docs/connectors.md): the registry, connections.yaml, the shared HTTP transport and SSRF guard.
+export type { ConnectorDefinition, ConnectorInstance, ConnectorOperation, ConnectorContext, ConnectorKind, ActionCall, ActionResult, ConnectorTestResult, CustomerLookup, JsonSchema } from './connectors/lib/connector.js';
+export { ConnectorError, isConnectorError, createConnectorError } from './connectors/lib/connector-error.js';
+export { connectorRegistry, createConnectorRegistry, type ConnectorRegistry } from './connectors/lib/registry.js';
+export { loadConnections, type Connections, type Connection, type ConnectionSummary, type LoadConnectionsOptions } from './connectors/lib/connections.js';
+export { createHttpTransport, parseRetryAfter, type HttpTransport, type HttpTransportOptions, type HttpRequest, type HttpResponse } from './connectors/lib/http-transport.js';
+export { createSsrfGuard, blockReason, BlockedTargetError, type SsrfPolicy, type SsrfGuard } from './connectors/lib/ssrf-guard.js';
+export { HTTP_SETTINGS_PROPERTIES, httpTransportOptions, httpSettingsProblems, type HttpSettings } from './connectors/lib/http-settings.js';
+export { buildActionCatalogue, connectorActions } from './rules/lib/action-catalogue.js';
+
+// Templates and privacy (R12, R20; docs/templates.md, docs/privacy.md).
+export { checkTemplate, compileTemplate, renderTemplate, setTemplateLogger, levelTemplateLogger, type CompiledTemplate, type TemplateLogger, type TemplateLogEntry, type TemplateProblem } from './rules/lib/render-template.js';
+export { maskPii, createPiiMasker, type PiiMasker, type PiiMaskerOptions } from './engine/privacy/mask-pii.js';
+export { maskOutboundParams } from './engine/privacy/mask-outbound-params.js';
+export { configurePrivacy, privacySettings, type PrivacySettings, type PrivacyOptions } from './engine/privacy/privacy-settings.js';
+export { eraseCustomer, type EraseCustomerOptions, type ErasureResult, type ErasureCounts } from './engine/privacy/erase-customer.js';
+export { runRetention, type RetentionOptions, type RetentionResult, type RetentionCounts } from './engine/privacy/run-retention.js';
+
+// The outbox (docs/outbox.md): decided actions written with the decision, dispatched exactly once or dead-lettered.
+export { OutboxWorker, OUTBOX_WORKER_DEFAULTS, type OutboxWorkerOptions } from './engine/outbox/outbox-worker.js';
+export { OutboxStore, type OutboxCursor, type OutboxPage, type OutboxTransition, type OutboxFinish, type OutboxEvent } from './engine/outbox/outbox-store.js';
+export { writeOutboxRows, outboxRowsFor, type OutboxWriterOptions, type DecisionToDispatch } from './engine/outbox/outbox-writer.js';
+export { createOutbox, type Outbox, type OutboxOptions } from './engine/outbox/create-outbox.js';
+export { drainOutbox, type DrainOptions } from './engine/outbox/drain-outbox.js';
+export { exponentialBackoff, DEFAULT_BACKOFF, type BackoffPolicy, type BackoffOptions } from './engine/outbox/backoff.js';
+export { outboxIdempotencyKey, type OutboxKeyParts } from './engine/outbox/outbox-idempotency-key.js';
+export { noteHandler, type NoteTarget } from './engine/outbox/note-handler.js';
+export { connectorHandler, resolveConnection, type OutboxConnections, type MaskOutboundParams } from './engine/outbox/connector-handler.js';
+export type { OutboxHandler, OutboxCall } from './engine/outbox/outbox-handler.js';
+export { OUTBOX_STATUSES, isOutboxStatus, type OutboxEntry, type OutboxAttempt, type OutboxStatus, type OutboxError, type AttemptOutcome } from './engine/outbox/outbox-entry.js';
+export { outboxEntryView, type OutboxEntryView } from './engine/outbox/outbox-view.js';

@@ -22,12 +22,18 @@
  *   npm run bench              (builds, runs the evaluate bench, then this)
  *   BENCH_HTTP_DURATION=5 BENCH_HTTP_ROUNDS=1 BENCH_HTTP_CONNECTIONS=20 BENCH_HTTP_WARMUP=2 node dist/bench/http-bench.js
  *   (defaults: 10 s, 3 rounds, 20 connections, 3 s warm-up)
+ *
+ * For profiling (not for the recorded figures): BENCH_HTTP_ONLY=ingest (comma-separated target names; echo
+ * always runs, the ratios need it) measures only those targets, and BENCH_HTTP_PROFILE=DIR writes a V8 CPU
+ * profile of the servers' process per target and round to DIR (open in Chrome DevTools or speedscope). Both
+ * leave bench/results/http.json alone.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Session } from 'node:inspector/promises';
 import Fastify from 'fastify';
 import { packageRoot } from '../engine/runtime/package-root.js';
 import { startServer, type RunningServer } from '../engine/server/start-server.js';
@@ -39,6 +45,9 @@ const CONNECTIONS = Number(process.env.BENCH_HTTP_CONNECTIONS ?? 20);
 const WARMUP = Number(process.env.BENCH_HTTP_WARMUP ?? 3);
 const ROUNDS = Number(process.env.BENCH_HTTP_ROUNDS ?? 3);
 const TARGETS = { evaluate: 0.3, ingest: 0.1 } as const;
+/** Profiling runs: a subset of the targets, and/or a CPU profile per measured run. */
+const ONLY = process.env.BENCH_HTTP_ONLY?.split(',').map((s) => s.trim()).filter((s) => s !== '');
+const PROFILE_DIR = process.env.BENCH_HTTP_PROFILE;
 
 /** The facts n8n/Make users send: an invoice mail (→ finance, P3). The echo route gets the same bytes. */
 const EVALUATE_BODY = JSON.stringify({
@@ -114,7 +123,9 @@ async function sqliteSynchronous(db: RunningServer['db']): Promise<string> {
 
 function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? 0;
+  const mid = s.length / 2;
+  const m = Number.isInteger(mid) ? ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2 : (s[Math.floor(mid)] ?? 0);
+  return Math.round(m * 1000) / 1000;
 }
 
 function medianRun(runs: readonly LoadResult[]): LoadResult {
@@ -221,11 +232,23 @@ async function main(): Promise<void> {
         runs: [],
       },
     );
+    if (ONLY !== undefined) targets.splice(0, targets.length, ...targets.filter((t) => t.name === 'echo' || ONLY.includes(t.name)));
+    const profiler = PROFILE_DIR === undefined ? undefined : new Session();
+    if (profiler !== undefined) {
+      mkdirSync(PROFILE_DIR ?? '.', { recursive: true });
+      profiler.connect();
+      await profiler.post('Profiler.enable');
+    }
     for (let round = 0; round < ROUNDS; round++) {
       for (const t of targets) {
         // Warm-up (discarded): JIT, connection set-up, SQLite page cache.
         if (round === 0 && WARMUP > 0) await runLoad({ ...t.spec, idPrefix: `${t.idPrefix ?? 'x'}-warmup`, durationSeconds: WARMUP, connections: CONNECTIONS });
+        if (profiler !== undefined) await profiler.post('Profiler.start');
         const r = await runLoad({ ...t.spec, idPrefix: `${t.idPrefix ?? 'x'}-r${round}`, durationSeconds: DURATION, connections: CONNECTIONS });
+        if (profiler !== undefined) {
+          const { profile } = await profiler.post('Profiler.stop');
+          writeFileSync(join(PROFILE_DIR ?? '.', `${t.name}-r${round}.cpuprofile`), JSON.stringify(profile));
+        }
         t.runs.push(r);
         console.log(
           `${t.name.padEnd(12)} round ${round + 1}: ${String(r.requestsPerSecond).padStart(6)} req/s   p50 ${String(r.latencyMs.p50).padStart(3)} ms   p99 ${String(r.latencyMs.p99).padStart(4)} ms   ${r.requests} responses, non-2xx ${r.non2xx}, errors ${r.errors}`,
@@ -238,6 +261,18 @@ async function main(): Promise<void> {
     for (const s of servers) await s.close();
   }
 
+  if (ONLY !== undefined || PROFILE_DIR !== undefined) {
+    // A profiling run: figures for the eye only, nothing recorded.
+    const echoRun = targets.find((t) => t.name === 'echo');
+    for (const t of targets) {
+      const m = summary(t);
+      const r = echoRun === undefined || t === echoRun ? '' : `   ratio to echo ${pairedRatio(t, echoRun).ratio}`;
+      console.log(`${t.name.padEnd(12)} median ${m.requestsPerSecond} req/s, non-2xx ${m.non2xx}, errors ${m.errors}${r}`);
+    }
+    if (PROFILE_DIR !== undefined) console.log(`profiles in ${PROFILE_DIR}`);
+    await rm(dir, { recursive: true, force: true });
+    return;
+  }
   const [echoT, evalT, ingestT, fullT] = targets;
   if (!echoT || !evalT || !ingestT || !fullT) throw new Error('targets missing');
   for (const t of targets) {

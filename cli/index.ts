@@ -2,8 +2,11 @@ import { Command, CommanderError } from 'commander';
 import { isTriageError } from '../engine/errors/triage-error.js';
 import { packageVersion } from '../engine/runtime/package-root.js';
 import { EXIT, type CliIo } from './cli-io.js';
+import { registerConnectors } from './commands/connectors/index.js';
 import { registerEval } from './commands/eval/index.js';
+import { registerGdpr } from './commands/gdpr/index.js';
 import { registerKeys } from './commands/keys/index.js';
+import { registerOutbox } from './commands/outbox/index.js';
 import { registerServe } from './commands/serve/index.js';
 import { registerTest } from './commands/test/index.js';
 import { registerValidate } from './commands/validate/index.js';
@@ -26,6 +29,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   registerEval(program, io, setExit);
   registerServe(program, io, setExit);
   registerKeys(program, io, setExit);
+  registerGdpr(program, io, setExit);
+  registerConnectors(program, io, setExit);
+  registerOutbox(program, io, setExit);
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
 
   try {

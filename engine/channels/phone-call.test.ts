@@ -63,4 +63,17 @@ describe('normalizePhoneCall', () => {
     expect(ticket.message).not.toHaveProperty('from');
     expect(normalizePhoneCall({ ...answered, direction: 'outbound', status: 'missed' })).toEqual({ ignored: 'outbound call call-1 was not answered (missed)' });
   });
+
+  it('masks card numbers, PESEL and IBAN in the note and transcript before they are stored (R20)', () => {
+    const { ticket } = ticketOf({
+      ...answered,
+      note: 'Refund to PL61 1090 1014 0000 0712 1981 2874, order 2026/01/12345',
+      transcript: 'My card is 4111 1111 1111 1111 and my PESEL 44051401359, call me at +48 600 100 200',
+    });
+    expect(ticket.message?.text).toBe(
+      'Refund to PL** **** **** **** **** **** 2874, order 2026/01/12345\n\nTranscript:\nMy card is **** **** **** 1111 and my PESEL *******1359, call me at +48 600 100 200',
+    );
+    const custom = ticketOf({ ...answered, transcript: 'secret' }, { maskPii: (t: string) => t.toUpperCase() });
+    expect(custom.ticket.message?.text).toBe('KETTLE BROKEN, WANTS A REPLACEMENT\n\nTranscript:\nSECRET');
+  });
 });

@@ -1,4 +1,5 @@
 import type { PhoneCallEvent } from '../../schemas/types/http/channel-phone-call.js';
+import { privacySettings } from '../privacy/privacy-settings.js';
 import type { CreateTicketInput } from '../tickets/ticket-input.js';
 
 export const PHONE_SOURCE = 'phone';
@@ -11,6 +12,8 @@ export const DEFAULT_CALLBACK_PRIORITY = 'P2';
 export interface PhoneCallOptions {
   /** Priority of call-back tickets (channels.phone.callbackPriority). */
   callbackPriority?: string;
+  /** Masks PII in the note and transcript before they are stored (R20); default: the configured masker (docs/privacy.md). */
+  maskPii?: (text: string) => string;
 }
 
 export type NormalizedPhoneCall = { ticket: CreateTicketInput; callback: boolean } | { ignored: string };
@@ -63,7 +66,7 @@ export function normalizePhoneCall(event: PhoneCallEvent, options: PhoneCallOpti
       direction: direction === 'inbound' ? 'inbound' : 'outbound',
       ...(direction === 'inbound' ? { from: { address: event.from, name: event.callerName ?? null } } : {}),
       ...(event.to === undefined ? {} : { to: [event.to] }),
-      text: callText(event, number),
+      text: callText(event, number, options.maskPii ?? ((text) => privacySettings().masker.mask(text))),
       createdAt: event.startedAt,
       data: { call: { callId: event.callId, agent: call.agent, recordingUrl: call.recordingUrl, transcriptUrl: call.transcriptUrl } },
     },
@@ -75,11 +78,16 @@ export function normalizePhoneCall(event: PhoneCallEvent, options: PhoneCallOpti
   return { ticket, callback };
 }
 
-/** The agent's note, then the transcript; a one-line summary when the call has neither. */
-function callText(event: PhoneCallEvent, number: string): string {
+/**
+ * The agent's note, then the transcript; a one-line summary when the call has
+ * neither. Note and transcript are masked here, before anything is stored:
+ * callers read card numbers and PESELs aloud, and speech-to-text writes them
+ * down verbatim.
+ */
+function callText(event: PhoneCallEvent, number: string, maskPii: (text: string) => string): string {
   const parts: string[] = [];
-  if (event.note !== undefined && event.note.trim() !== '') parts.push(event.note.trim());
-  if (event.transcript !== undefined && event.transcript.trim() !== '') parts.push(`Transcript:\n${event.transcript.trim()}`);
+  if (event.note !== undefined && event.note.trim() !== '') parts.push(maskPii(event.note.trim()));
+  if (event.transcript !== undefined && event.transcript.trim() !== '') parts.push(`Transcript:\n${maskPii(event.transcript.trim())}`);
   if (parts.length > 0) return parts.join('\n\n');
   const what = { answered: 'Answered call', missed: 'Missed call', abandoned: 'Abandoned call', voicemail: 'Voicemail' }[event.status];
   const duration = event.durationSeconds === undefined ? '' : ` (${event.durationSeconds} s)`;

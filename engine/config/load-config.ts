@@ -5,6 +5,8 @@ import configSchema from '../../schemas/config.schema.json' with { type: 'json' 
 import type { ChannelsConfig, TriageConfig } from '../../schemas/types/config.js';
 import { parseSourceDocument } from '../../rules/lib/source-document.js';
 import { TriageError } from '../errors/triage-error.js';
+import { checkExtraPatterns } from '../privacy/mask-pii.js';
+import { enrichmentSettings, type EnrichmentSettings } from '../enrichment/enrichment-settings.js';
 import { isEnvReference, resolveEnvReferences } from './resolve-env-references.js';
 
 export interface ResolvedConfig {
@@ -14,6 +16,12 @@ export interface ResolvedConfig {
   database: { url: string | undefined; sqlitePath: string };
   rules: { dir: string; watch: boolean };
   channels: ChannelsConfig;
+  /** PII masking and retention (docs/privacy.md); extraPatterns are already checked. */
+  privacy: { extraPatterns: string[]; maskOutbound: boolean; retention: { closedTicketDays: number | undefined; intervalMinutes: number } };
+  /** connections.yaml to load (docs/connectors.md); undefined when none is configured and ./connections.yaml does not exist. */
+  connectionsFile: string | undefined;
+  /** CRM enrichment of new tickets (docs/enrichment.md); undefined when not configured. */
+  enrichment: EnrichmentSettings | undefined;
 }
 
 const ajv = new Ajv({ allErrors: true, strict: false });
@@ -21,11 +29,12 @@ const validate = ajv.compile<TriageConfig>(configSchema);
 const SECRET_KEY = /(secret|password|token|apikey|api_key)$/i;
 
 export const DEFAULT_CONFIG_FILE = 'triage.config.yaml';
+export const DEFAULT_CONNECTIONS_FILE = 'connections.yaml';
 
 /**
  * Configuration = defaults ← triage.config.yaml (schema-validated, `${env:NAME}`
  * resolved) ← environment overrides (PORT, HOST, DATABASE_URL,
- * TRIAGE_SQLITE_PATH, TRIAGE_RULES, TRIAGE_RULES_WATCH, TRIAGE_LOG_LEVEL). The file is optional:
+ * TRIAGE_SQLITE_PATH, TRIAGE_RULES, TRIAGE_RULES_WATCH, TRIAGE_LOG_LEVEL, TRIAGE_CONNECTIONS). The file is optional:
  * without one, `npm start` serves the shipped rules on SQLite.
  */
 export async function loadConfig(options: { file?: string; env: Readonly<Record<string, string | undefined>> }): Promise<ResolvedConfig> {
@@ -55,6 +64,11 @@ export async function loadConfig(options: { file?: string; env: Readonly<Record<
       });
       throw new TriageError('TRIAGE_CONFIG_INVALID', [file, problems.join('; ')]);
     }
+    const patternProblems = checkExtraPatterns((data as TriageConfig).privacy?.extraPatterns ?? []);
+    if (patternProblems.length > 0) {
+      const at = parsed.document.locate(['privacy', 'extraPatterns']);
+      throw new TriageError('TRIAGE_CONFIG_INVALID', [file, `${file}:${at.line}:${at.column} privacy.extraPatterns ${patternProblems.join('; ')}`]);
+    }
     const literal = findLiteralSecrets(data);
     if (literal.length > 0) throw new TriageError('TRIAGE_CONFIG_LITERAL_SECRET', [literal.join(', '), file]);
     const resolved = resolveEnvReferences(data, env);
@@ -77,6 +91,13 @@ export async function loadConfig(options: { file?: string; env: Readonly<Record<
     database: { url: dbUrl === '' ? undefined : dbUrl, sqlitePath: env.TRIAGE_SQLITE_PATH ?? raw.database?.sqlitePath ?? './data/triage.db' },
     rules: { dir: env.TRIAGE_RULES ?? raw.rules?.dir ?? 'rules/default', watch: env.TRIAGE_RULES_WATCH !== undefined ? env.TRIAGE_RULES_WATCH !== 'false' && env.TRIAGE_RULES_WATCH !== '0' : (raw.rules?.watch ?? true) },
     channels: raw.channels ?? {},
+    privacy: {
+      extraPatterns: raw.privacy?.extraPatterns ?? [],
+      maskOutbound: raw.privacy?.maskOutbound ?? true,
+      retention: { closedTicketDays: raw.privacy?.retention?.closedTicketDays, intervalMinutes: raw.privacy?.retention?.intervalMinutes ?? 60 },
+    },
+    connectionsFile: env.TRIAGE_CONNECTIONS ?? raw.connectionsFile ?? (existsSync(DEFAULT_CONNECTIONS_FILE) ? DEFAULT_CONNECTIONS_FILE : undefined),
+    enrichment: enrichmentSettings(raw.enrichment),
   };
 }
 

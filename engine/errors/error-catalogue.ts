@@ -27,19 +27,19 @@ export const errorCatalogue = {
   TRIAGE_RULE_UNKNOWN_PATH: { message: 'unknown path "%s" on fact "%s"%s', status: 400, hint: 'See docs/rule-language.md for the fields of each fact; use a plain dotted path such as subject or from.domain.' },
   TRIAGE_RULE_UNKNOWN_ACTION: { message: 'unknown action "%s"%s', status: 400, hint: 'See docs/rule-language.md for the list of actions.' },
   TRIAGE_RULE_BAD_ACTION_PARAMS: { message: 'action "%s": %s', status: 400, hint: 'See docs/rule-language.md for the parameters of each action.' },
-  TRIAGE_RULE_UNKNOWN_EVENT: { message: 'unknown event "%s"%s', status: 400, hint: 'Events are ticket.created, message.received, ticket.updated, status.changed, sla.warning, sla.breached, ticket.closed and schedule.<name>.' },
+  TRIAGE_RULE_UNKNOWN_EVENT: { message: 'unknown event "%s"%s', status: 400, hint: 'Events are ticket.created, message.received, ticket.updated, status.changed, ticket.enriched, sla.warning, sla.breached, ticket.closed and schedule.<name>.' },
   TRIAGE_RULE_INVALID_REGEX: { message: 'invalid regular expression %s: %s', status: 400, hint: 'Fix the pattern; it is a JavaScript regular expression.' },
   TRIAGE_RULE_UNSAFE_REGEX: { message: 'regular expression %s can backtrack catastrophically', status: 400, hint: 'Avoid nested quantifiers such as (a+)+ or (a|a)*; prefer containsAnyWord / containsAnyPhrase for keyword matching.' },
   TRIAGE_RULE_UNKNOWN_LIST: { message: 'unknown list "%s"%s', status: 400, hint: 'Define the list under `lists:` in one of the rule files.' },
   TRIAGE_RULE_DUPLICATE_LIST: { message: 'list "%s" is defined twice (first at %s)', status: 400, hint: 'Each named list is defined once per rule set.' },
   TRIAGE_RULE_DUPLICATE_SETTINGS: { message: 'settings are defined twice (first at %s)', status: 400, hint: 'Put `settings:` in one rule file only.' },
   TRIAGE_RULE_NEVER_FIRES: { message: 'rule "%s" can never fire: %s', status: 400, hint: 'Remove the contradiction, or delete the rule.' },
-  TRIAGE_RULE_BAD_TEMPLATE: { message: 'template %s', status: 400, hint: 'Templates use {{fact.path}} placeholders with facts ticket, message, customer, sla and now.' },
+  TRIAGE_RULE_BAD_TEMPLATE: { message: 'template %s', status: 400, hint: 'Templates are Liquid: {{ticket.number}}, {{ sla.firstResponseDue | date_pl }}; variables are the facts ticket, message, customer, sla and now; include/render/layout are not allowed. See docs/templates.md.' },
   TRIAGE_RULE_SET_INVALID: { message: 'Rule set %s is invalid: %s error(s)', status: 400, hint: 'Run `triage validate` on the directory to list every error with file:line:col.' },
 
   // --- evaluation ---
   TRIAGE_EVAL_INVALID_INPUT: { message: 'Invalid evaluation input: %s', status: 400, hint: 'The input needs at least a ticket object; see schemas/evaluate-request.schema.json.' },
-  TRIAGE_EVAL_UNKNOWN_EVENT: { message: 'Unknown event "%s"', status: 400, hint: 'Events are ticket.created, message.received, ticket.updated, status.changed, sla.warning, sla.breached, ticket.closed and schedule.<name>.' },
+  TRIAGE_EVAL_UNKNOWN_EVENT: { message: 'Unknown event "%s"', status: 400, hint: 'Events are ticket.created, message.received, ticket.updated, status.changed, ticket.enriched, sla.warning, sla.breached, ticket.closed and schedule.<name>.' },
   TRIAGE_EVAL_FACT_FAILED: { message: 'Fact "%s" could not be loaded: %s', status: 502, hint: 'Check the fact source (for customer: the CRM connection).' },
 
   // --- rule tests ---
@@ -81,6 +81,48 @@ export const errorCatalogue = {
   // --- inbound channels ---
   TRIAGE_CHANNEL_UNKNOWN_FORM: { message: 'Form "%s" is not configured', status: 404, hint: 'Forms are defined under channels.forms in triage.config.yaml; the id in the URL must be one of them (see docs/channels.md).' },
   TRIAGE_CHANNEL_FORM_SCHEMA: { message: 'Form "%s" has an invalid JSON Schema: %s', status: 500, hint: 'Fix channels.forms.<id>.schema in triage.config.yaml; it must be a valid draft-07 JSON Schema.' },
+
+  // --- outbox (docs/outbox.md) ---
+  TRIAGE_OUTBOX_NOT_FOUND: { message: 'Outbox row %s not found', status: 404, hint: '`triage outbox list` (or GET /v1/outbox) shows the rows by id.' },
+  TRIAGE_OUTBOX_ILLEGAL_STATE: { message: 'Outbox row %s is %s: %s', status: 409, hint: 'Retry works on dead and dropped rows, drop on pending and dead rows; done rows are final.' },
+  TRIAGE_OUTBOX_NO_HANDLER: { message: 'No handler for action %s yet', status: 501, hint: 'The action was recorded but nothing carries it out yet (see the action table in docs/outbox.md); once a handler exists, `triage outbox retry --all-dead` delivers it.' },
+  TRIAGE_OUTBOX_NO_CONNECTION: { message: 'Connection "%s" for action %s is not usable: %s', status: 500, hint: 'Define the connection in connections.yaml (see docs/connectors.md), then `triage outbox retry <id>`.' },
+  TRIAGE_OUTBOX_TIMEOUT: { message: 'Action %s did not finish within %s ms', status: 504, hint: 'The receiver is slow or unreachable; the call is retried with back-off. Raise the outbox call timeout if the receiver is just slow.' },
+  TRIAGE_OUTBOX_CALL_FAILED: { message: 'Action %s failed: %s', status: 502, hint: 'An unclassified failure; it is retried with back-off. The attempt log (GET /v1/outbox/{id}) has each error.' },
+  TRIAGE_OUTBOX_GAVE_UP: { message: 'Gave up after %s attempts: %s', status: 502, hint: 'Fix the cause (receiver down, credentials, params), then `triage outbox retry <id>` or `--all-dead`.' },
+  TRIAGE_OUTBOX_LEASE_EXPIRED: { message: 'The lease of attempt %s ran out before it reported back (the worker stopped or crashed during the call)', status: 502, hint: 'The call may have reached the receiver; it is repeated with the same idempotency key, which receivers with key support deduplicate.' },
+
+  // --- CRM enrichment (docs/enrichment.md) ---
+  TRIAGE_CRM_SETTINGS_INVALID: { message: 'CRM connection "%s" is misconfigured: %s', status: 500, hint: 'Fix the connection in connections.yaml: urlTemplate placeholders are {{email}}, {{phone}}, {{domain}}, {{customerId}} and {{externalId}}; mapping fields are a dotted path ("properties.name") or { path, type } with type string, number, boolean or list (docs/enrichment.md).' },
+  TRIAGE_CRM_BAD_RESPONSE: { message: 'CRM connection "%s" returned an unusable response: %s', status: 502, hint: 'The CRM answered with something other than the JSON the connection expects; check baseUrl, urlTemplate and resultPath against the CRM API. The lookup is retried in the background.' },
+  TRIAGE_CRM_TIMEOUT: { message: 'CRM connection "%s" did not answer within %s ms', status: 504, hint: 'The ticket was created with customer.enrichment = "unavailable" and the lookup is retried in the background; check the CRM, or raise enrichment.timeoutMs in triage.config.yaml.' },
+  TRIAGE_CRM_FILE_INVALID: { message: 'Customer file %s is invalid: %s', status: 500, hint: 'Fix the file: CSV with a header row (columns such as email, domain, phone, name, contract.active:boolean) or a JSON array of customer objects. While a reload fails, the previous contents keep serving.' },
+  TRIAGE_ENRICHMENT_CONNECTION: { message: 'Enrichment connection "%s" %s', status: 500, hint: 'enrichment.connection in triage.config.yaml must name a connection in connections.yaml whose connector is a facts connector (http-crm, file-crm).' },
+
+  // --- connections (connections.yaml; docs/connectors.md) ---
+  TRIAGE_CONNECTIONS_READ: { message: 'Cannot read connections file %s: %s', status: 500, hint: 'Check the path (connectionsFile in triage.config.yaml, or TRIAGE_CONNECTIONS) and that the file is readable.' },
+  TRIAGE_CONNECTIONS_INVALID: { message: 'Connections file %s is invalid: %s', status: 500, hint: 'Fix each problem at the file:line:col shown; `triage connectors list` shows the settings of every connector (docs/connectors.md).' },
+  TRIAGE_CONNECTIONS_SYNTAX: { message: '%s', status: 500, hint: 'Fix the YAML/JSON syntax at the position shown (indentation, quotes, brackets).' },
+  TRIAGE_CONNECTIONS_SCHEMA: { message: '%s', status: 500, hint: 'Compare the connection with schemas/connections.schema.json and its connector\'s settings (`triage connectors list`).' },
+  TRIAGE_CONNECTIONS_UNKNOWN_CONNECTOR: { message: 'connection "%s": unknown connector "%s"%s', status: 500, hint: '`triage connectors list` shows the connectors this build has.' },
+  TRIAGE_CONNECTIONS_LITERAL_SECRET: { message: 'connection "%s": %s is sensitive and must be a ${env:NAME} reference, not a literal value', status: 500, hint: 'Move the value to an environment variable and write "${env:NAME}" in connections.yaml; files end up in git, secrets must not.' },
+  TRIAGE_CONNECTIONS_MISSING_ENV: { message: 'connection "%s": %s references the unset environment variable %s', status: 500, hint: 'Export the variable named (or inject it through your secret manager) before starting triage.' },
+  TRIAGE_CONNECTIONS_UNKNOWN: { message: 'No connection named "%s"%s', status: 404, hint: 'Connections are defined under `connections:` in connections.yaml (connectionsFile in triage.config.yaml, or TRIAGE_CONNECTIONS).' },
+  TRIAGE_CONNECTIONS_NO_DEFAULT: { message: 'No connection for connector "%s": %s', status: 400, hint: 'Name the connection in the action (`connection: <name>`), or define exactly one connection of that connector (or one named after it) in connections.yaml.' },
+  TRIAGE_CONNECTIONS_WRONG_CONNECTOR: { message: 'Connection "%s" uses connector "%s", not "%s"', status: 400, hint: 'Point the action at a connection of the right connector (`connection:` in the rule).' },
+
+  // --- connector calls (ConnectorError codes; docs/connectors.md) ---
+  TRIAGE_CONNECTOR_RATE_LIMITED: { message: '%s answered 429 Too Many Requests%s', status: 503, hint: 'Retried automatically after the Retry-After the receiver sent; if it keeps happening, fewer actions per minute or a higher limit at the receiver help.' },
+  TRIAGE_CONNECTOR_UNAVAILABLE: { message: '%s answered %s', status: 502, hint: 'The receiver has a problem on its side; the call is retried with back-off.' },
+  TRIAGE_CONNECTOR_TIMEOUT: { message: '%s did not answer within %s ms', status: 504, hint: 'Retried with back-off; if the receiver is just slow, raise timeoutMs of the connection in connections.yaml.' },
+  TRIAGE_CONNECTOR_NETWORK: { message: '%s: %s', status: 502, hint: 'The connection failed (refused, reset or DNS); the call is retried with back-off. Check the URL in connections.yaml and that the receiver is up.' },
+  TRIAGE_CONNECTOR_AUTH: { message: '%s refused the credentials (%s)', status: 502, hint: 'Check the token in connections.yaml and the environment variable it references (and the token\'s permissions); not retried.' },
+  TRIAGE_CONNECTOR_REJECTED: { message: '%s rejected the request with %s', status: 502, hint: 'The receiver refused this request; repeating it cannot help, so it is not retried. Fix the action params in the rule or the connection settings.' },
+  TRIAGE_CONNECTOR_REDIRECT: { message: '%s redirected to %s', status: 502, hint: 'Redirects to another host are never followed (they could lead anywhere); put the final URL in connections.yaml.' },
+  TRIAGE_CONNECTOR_RESPONSE_TOO_LARGE: { message: '%s sent a response larger than %s bytes', status: 502, hint: 'The receiver answered with far more than an API response should be; check the URL in connections.yaml.' },
+  TRIAGE_CONNECTOR_BLOCKED_TARGET: { message: 'Refused to call %s: %s', status: 400, hint: 'Loopback, private and link-local targets are refused to protect internal services (SSRF). If the target really is internal, list it in allowHosts of the connection (or set allowPrivate: true) in connections.yaml.' },
+  TRIAGE_CONNECTOR_INVALID_CALL: { message: '%s: %s', status: 400, hint: 'The action or connection settings cannot produce a valid request; fix them (docs/connectors.md). Not retried.' },
+  TRIAGE_CONNECTOR_NOT_LINKED_YET: { message: '%s: ticket %s has no %s yet', status: 409, hint: 'The action works on what an earlier action of the same ticket created (jira.addComment without `issue` comments on the issue of the ticket\'s jira.createIssue). It is retried until that action is done and dead-lettered if it never is: make sure the earlier action is decided (same or an earlier rule), or name the target explicitly (`issue: OPS-123`).' },
 
   // --- CLI ---
   TRIAGE_CLI_USAGE: { message: '%s', status: 400, hint: 'Run the command with --help.' },

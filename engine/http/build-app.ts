@@ -15,6 +15,8 @@ import { registerHealthRoutes } from './routes/health-routes.js';
 import { registerRulesRoutes } from './routes/rules-routes.js';
 import { registerTicketRoutes } from './routes/ticket-routes.js';
 import { registerCustomerRoutes } from './routes/customer-routes.js';
+import { registerJiraWebhookRoutes } from './routes/jira-webhook-routes.js';
+import { registerOutboxRoutes } from './routes/outbox-routes.js';
 
 export interface BuildAppOptions {
   /** pino options, or false for silence (tests). */
@@ -117,6 +119,8 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   registerChatRoutes(app, deps);
   registerTicketRoutes(app, deps);
   registerCustomerRoutes(app, deps);
+  registerJiraWebhookRoutes(app, deps);
+  registerOutboxRoutes(app, deps);
   return app;
 }
 
@@ -124,6 +128,7 @@ function channelSecret(deps: AppDeps, channel: string): string | undefined {
   const ch = deps.config.channels;
   if (channel === 'phone') return ch.phone?.secret;
   if (channel === 'chat') return ch.chat?.secret;
+  if (channel === 'jira') return ch.jira?.secret;
   if (channel.startsWith('form:')) return ch.forms?.[channel.slice(5)]?.secret;
   return undefined;
 }

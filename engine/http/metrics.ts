@@ -12,12 +12,19 @@ export interface AppMetrics {
   ruleReloads: Counter<'outcome'>;
   ruleSetInfo: Gauge<'version'>;
   ticketsByStatus: Gauge<'status'>;
+  /** Outbox rows by status (pending, in_flight, done, dead, dropped), read from the database on scrape. */
+  outboxRows: Gauge<'status'>;
+  /** Outbox delivery attempts by action type and outcome (ok, retry, dead). */
+  outboxAttempts: Counter<'action' | 'outcome'>;
 }
 
-export function createMetrics(options: { ticketsByStatus?: () => Promise<Record<string, number>> } = {}): AppMetrics {
+export function createMetrics(
+  options: { ticketsByStatus?: () => Promise<Record<string, number>>; outboxByStatus?: () => Promise<Record<string, number>> } = {},
+): AppMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'triage_process_' });
   const countTickets = options.ticketsByStatus;
+  const countOutbox = options.outboxByStatus;
   return {
     registry,
     httpDuration: new Histogram({
@@ -42,5 +49,17 @@ export function createMetrics(options: { ticketsByStatus?: () => Promise<Record<
         for (const [status, n] of Object.entries(await countTickets())) this.set({ status }, n);
       },
     }),
+    outboxRows: new Gauge({
+      name: 'triage_outbox_rows',
+      help: 'Outbox rows by status (pending, in_flight, done, dead, dropped)',
+      labelNames: ['status'],
+      registers: [registry],
+      async collect() {
+        if (!countOutbox) return;
+        this.reset();
+        for (const [status, n] of Object.entries(await countOutbox())) this.set({ status }, n);
+      },
+    }),
+    outboxAttempts: new Counter({ name: 'triage_outbox_attempts_total', help: 'Outbox delivery attempts by action and outcome (ok, retry, dead)', labelNames: ['action', 'outcome'], registers: [registry] }),
   };
 }

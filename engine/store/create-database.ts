@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import type BetterSqlite3 from 'better-sqlite3';
 import { TriageError } from '../errors/triage-error.js';
+import { cacheStatements } from './statement-cache.js';
 
 export interface DatabaseOptions {
   /** A `postgres://` / `postgresql://` URL selects PostgreSQL; anything else (or nothing) selects SQLite. */
@@ -68,9 +69,15 @@ function openSqlite(path: string): Knex {
         try {
           // WAL lets readers (other processes, `triage report`) run while we write.
           conn.pragma('journal_mode = WAL');
+          // FULL: every commit is fsynced before it returns, so an acknowledged ticket survives a power
+          // loss, not only a crash of the process (NORMAL, better-sqlite3's default in WAL mode, may lose
+          // the last commits on power loss). Affordable because ticket creates share commits
+          // (group commit, engine/tickets/group-commit.ts); see docs/store.md "Durability".
+          conn.pragma('synchronous = FULL');
           conn.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
           // SQLite ships with foreign keys off; the schema relies on them.
           conn.pragma('foreign_keys = ON');
+          cacheStatements(conn);
           done(null, conn);
         } catch (error) {
           done(error instanceof Error ? error : new Error(String(error)), conn);

@@ -14,6 +14,15 @@ export interface AppliedDecision {
   record: DecisionRecord;
 }
 
+/** What a decision does to a ticket, worked out in memory (audit rows recorded); nothing written yet. */
+export interface PlannedDecision extends AppliedDecision {
+  /** Column changes, for an UPDATE of an existing ticket (includes ruleSetVersion and updatedAt). */
+  update: Parameters<typeof ticketChangesToRow>[0];
+  /** Tags the ticket gains / loses. */
+  tagsAdded: string[];
+  tagsRemoved: string[];
+}
+
 /**
  * Write a decision onto a ticket inside the caller's transaction: field
  * changes to columns, tags, the review flag, one audit row per change
@@ -33,6 +42,21 @@ export async function applyDecision(
   audit: AuditTrail,
   now: string,
 ): Promise<AppliedDecision> {
+  const plan = planDecision(ticket, decision, audit, now);
+  if (plan.tagsAdded.length > 0) await trx('ticket_tags').insert(plan.tagsAdded.map((tag) => ({ ticket_id: ticket.id, tag }))).onConflict(['ticket_id', 'tag']).ignore();
+  if (plan.tagsRemoved.length > 0) await trx('ticket_tags').where({ ticket_id: ticket.id }).whereIn('tag', plan.tagsRemoved).delete();
+  await trx('tickets').where({ id: ticket.id }).update(ticketChangesToRow(plan.update));
+  await trx('decisions').insert(decisionToRow(plan.record));
+  return { ticket: plan.ticket, record: plan.record };
+}
+
+/**
+ * The pure half of applyDecision: the ticket after the decision, the column
+ * and tag changes, and the audit rows (recorded on `audit`, in the same order
+ * applyDecision writes them). A new ticket is inserted with the result
+ * directly (TicketService.createTicket), which saves the UPDATE.
+ */
+export function planDecision(ticket: Ticket, decision: Decision, audit: AuditTrail, now: string): PlannedDecision {
   const version = decision.ruleSetVersion;
   const event = decision.event;
   const next: Ticket = { ...ticket, tags: [...ticket.tags] };
@@ -105,14 +129,8 @@ export async function applyDecision(
     const ruleId = (decision.tagLog ?? []).findLast((c) => c.tag === tag && c.action === action)?.ruleId;
     return ruleId === undefined ? { actor: setActor, data: { firedRules: decision.firedRules } } : { actor: ruleActor(ruleId), data: null };
   };
-  if (added.length > 0) {
-    await trx('ticket_tags').insert(added.map((tag) => ({ ticket_id: ticket.id, tag }))).onConflict(['ticket_id', 'tag']).ignore();
-    for (const tag of added) audit.record({ ...common, ...tagActor(tag, 'add'), action: 'tag.add', newValue: tag });
-  }
-  if (removed.length > 0) {
-    await trx('ticket_tags').where({ ticket_id: ticket.id }).whereIn('tag', removed).delete();
-    for (const tag of removed) audit.record({ ...common, ...tagActor(tag, 'remove'), action: 'tag.remove', oldValue: tag });
-  }
+  for (const tag of added) audit.record({ ...common, ...tagActor(tag, 'add'), action: 'tag.add', newValue: tag });
+  for (const tag of removed) audit.record({ ...common, ...tagActor(tag, 'remove'), action: 'tag.remove', oldValue: tag });
   next.tags = [...next.tags.filter((t) => !removed.includes(t)), ...added].sort();
 
   // The flag is sticky: a later decision that is confident does not clear a
@@ -125,7 +143,8 @@ export async function applyDecision(
 
   next.ruleSetVersion = version;
   next.updatedAt = now;
-  await trx('tickets').where({ id: ticket.id }).update(ticketChangesToRow({ ...update, ruleSetVersion: version, updatedAt: now }));
+  update.ruleSetVersion = version;
+  update.updatedAt = now;
 
   const id = randomUUID();
   const seq = audit.record({
@@ -141,8 +160,7 @@ export async function applyDecision(
     },
   });
   const record: DecisionRecord = { id, ticketId: ticket.id, event, ruleSetVersion: version, decision, createdAt: now, seq };
-  await trx('decisions').insert(decisionToRow(record));
-  return { ticket: next, record };
+  return { ticket: next, record, update, tagsAdded: added, tagsRemoved: removed };
 }
 
 /** Ticket field columns hold text; a rule could in principle set a number. */

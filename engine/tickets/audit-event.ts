@@ -22,7 +22,9 @@ export type AuditAction =
   | 'tag.remove'
   | 'status.change'
   | 'rule.refused'
-  | 'decision';
+  | 'decision'
+  /** The ticket's personal data was erased on request (R20, engine/privacy/erase-customer.ts). */
+  | 'gdpr.erase';
 
 /** One append-only row of a ticket's audit trail (R21). */
 export interface AuditEvent {

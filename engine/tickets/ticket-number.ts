@@ -18,8 +18,11 @@ export function formatTicketNumber(n: number): string {
  * numbers are gap-free.
  */
 export async function allocateTicketNumber(trx: Knex.Transaction): Promise<string> {
-  const updated = await trx('counters').where({ name: COUNTER }).increment('value', 1);
-  if (Number(updated) !== 1) throw new Error(`counters row "${COUNTER}" is missing; run migrateToLatest first`);
-  const row = (await trx('counters').where({ name: COUNTER }).first('value')) as { value: number | string } | undefined;
-  return formatTicketNumber(Number(row?.value));
+  // One statement (RETURNING works on PostgreSQL and SQLite ≥ 3.35) instead of an UPDATE and a SELECT.
+  const result = (await trx.raw('update counters set value = value + 1 where name = ? returning value', [COUNTER])) as CounterRows | { rows: CounterRows };
+  const rows = Array.isArray(result) ? result : result.rows;
+  if (rows.length !== 1) throw new Error(`counters row "${COUNTER}" is missing; run migrateToLatest first`);
+  return formatTicketNumber(Number(rows[0]?.value));
 }
+
+type CounterRows = Array<{ value: number | string }>;

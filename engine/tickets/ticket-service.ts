@@ -7,13 +7,17 @@ import { statusChangeEvents } from '../lifecycle/status-change-events.js';
 import { statusTimestamps } from '../lifecycle/status-timestamps.js';
 import { isUniqueViolation } from '../store/is-unique-violation.js';
 import { toIsoUtc } from '../store/iso-time.js';
-import { applyDecision } from './apply-decision.js';
+import { applyDecision, planDecision } from './apply-decision.js';
 import { SYSTEM_ACTOR, type Actor, type AuditEvent } from './audit-event.js';
 import { AuditTrail } from './audit-trail.js';
 import type { Correction } from './correction.js';
-import type { Customer } from './customer.js';
-import { resolveCustomer, loadCustomer } from './customer-resolver.js';
+import type { Customer, CustomerHints } from './customer.js';
+import type { CustomerFactsProvider } from './customer-facts-provider.js';
+import { identitiesFromHints } from './customer-identity.js';
+import { resolveCustomer, loadCustomer, lookupCustomer } from './customer-resolver.js';
 import type { Decide, DecisionRecord } from './decide.js';
+import { GroupCommit, type GroupCommitOptions } from './group-commit.js';
+import { databaseDialect } from '../store/database-dialect.js';
 import type { Message, MessageInput } from './message.js';
 import { messageFromInput } from './message-input.js';
 import { recordCorrections, type AgentFieldChange, type AgentTagChange } from './record-corrections.js';
@@ -35,7 +39,7 @@ import {
   queryTicketPage,
   queryTickets,
 } from './ticket-queries.js';
-import { decisionFromRow, messageFromRow, messageToRow, ticketChangesToRow, ticketToRow, type DecisionRow, type MessageRow } from './ticket-row.js';
+import { decisionFromRow, decisionToRow, messageFromRow, messageToRow, ticketChangesToRow, ticketToRow, type DecisionRow, type MessageRow } from './ticket-row.js';
 
 export interface AfterDecisionContext {
   trx: Knex.Transaction;
@@ -61,6 +65,22 @@ export interface TicketServiceOptions {
    * decide: no network I/O.
    */
   afterDecision?: (context: AfterDecisionContext) => Promise<void> | void;
+  /**
+   * Facts about a new ticket's customer from the CRM (R8), asked BEFORE the
+   * creating transaction when the caller passed no `customerFacts` and the
+   * ticket has a customer. See engine/enrichment/customer-enricher.ts.
+   */
+  customerFacts?: CustomerFactsProvider;
+  /**
+   * Group commit for createTicket (docs/store.md): creates arriving while a
+   * transaction is busy share the next one, each in its own savepoint, and
+   * are answered after its COMMIT. Default: on for SQLite (one writer, and a
+   * commit is the dearest statement), off for PostgreSQL (per-ticket
+   * transactions; grouping is as safe there, but each instance would then
+   * hold the counter row lock for a whole group). `true` / options to force
+   * it on, `false` to force it off.
+   */
+  groupCommit?: boolean | GroupCommitOptions;
 }
 
 export interface CreateTicketResult {
@@ -129,6 +149,8 @@ export class TicketService {
   private readonly clock: () => Date;
   private readonly identityOptions: { freeMailDomains?: ReadonlySet<string>; defaultCountryCode?: string };
   private readonly afterDecision: TicketServiceOptions['afterDecision'];
+  private readonly customerFactsProvider: CustomerFactsProvider | undefined;
+  private readonly groupCommit: GroupCommit | undefined;
 
   constructor(options: TicketServiceOptions) {
     this.db = options.db;
@@ -139,88 +161,116 @@ export class TicketService {
       ...(options.defaultCountryCode === undefined ? {} : { defaultCountryCode: options.defaultCountryCode }),
     };
     this.afterDecision = options.afterDecision;
+    this.customerFactsProvider = options.customerFacts;
+    const group = options.groupCommit ?? databaseDialect(options.db) === 'sqlite';
+    this.groupCommit = group === false ? undefined : new GroupCommit(options.db, group === true ? {} : group);
   }
 
   /**
    * Create a ticket with its first message, evaluate `ticket.created` and
    * apply the decision, all in one transaction. Idempotent on
-   * (source, externalId), also when two deliveries race.
+   * (source, externalId), also when two deliveries race. With group commit
+   * (the default on SQLite) that transaction is a savepoint in a transaction
+   * shared with concurrent creates, and the answer comes after its COMMIT.
    */
   async createTicket(input: CreateTicketInput): Promise<CreateTicketResult> {
     const now = this.now();
     const normalized = normalizeCreateInput(input, now);
-    const existing = await findTicketByExternalId(this.db, normalized.source, normalized.externalId);
-    if (existing !== undefined) return this.redelivered(existing, normalized.fingerprint);
-
-    // Customer lookup happens before the transaction: it may create the
-    // customer, and its short transactions must not nest in ours (SQLite has a
-    // single connection). A rollback below keeps the customer, which is fine.
     const ticketId = randomUUID();
     const message = input.message === undefined ? undefined : messageFromInput(input.message, ticketId, { subject: normalized.subject, now: normalized.createdAt });
     // The sender of an inbound first message is the customer unless the caller says otherwise.
     const sender = message?.direction === 'inbound' && message.from !== null ? { email: message.from.address, name: message.from.name } : {};
-    const customer = await resolveCustomer(this.db, { ...sender, ...input.customer }, { ...this.identityOptions, now });
+    const hints: CustomerHints = { ...sender, ...input.customer };
+    const identities = identitiesFromHints(hints, this.identityOptions);
+
+    // Customer lookup happens before the transaction: it may create the
+    // customer, and its short transactions must not nest in ours (SQLite has a
+    // single connection). A rollback below keeps the customer, which is fine.
+    const lookup = identities.length === 0 ? undefined : await lookupCustomer(this.db, identities);
+    // A re-delivery must write nothing and ask no CRM. When resolving the
+    // customer writes nothing and no CRM is asked, the unique
+    // (source, external_id) index is the only check needed (it refuses the
+    // insert below, see the catch); otherwise look first.
+    const asksCrm = input.customerFacts === undefined && this.customerFactsProvider !== undefined && identities.length > 0;
+    if (asksCrm || (lookup !== undefined && !lookup.settled)) {
+      const existing = await findTicketByExternalId(this.db, normalized.source, normalized.externalId);
+      if (existing !== undefined) return this.redelivered(existing, normalized.fingerprint);
+    }
+    const customer = lookup === undefined ? null : lookup.settled ? lookup.customer : await resolveCustomer(this.db, hints, { ...this.identityOptions, now }, lookup);
+    // The CRM is asked here, outside the transaction, for the same reason.
+    const customerFacts = input.customerFacts ?? (await this.loadCustomerFacts(ticketId, customer, hints, now));
     const actor = input.actor ?? SYSTEM_ACTOR;
 
-    try {
-      return await this.db.transaction(async (trx) => {
-        const number = await allocateTicketNumber(trx);
-        const ticket: Ticket = {
-          id: ticketId,
+    const create = async (trx: Knex.Transaction): Promise<CreateTicketResult> => {
+      const number = await allocateTicketNumber(trx);
+      const ticket: Ticket = {
+        id: ticketId,
+        number,
+        source: normalized.source,
+        externalId: normalized.externalId,
+        subject: normalized.subject,
+        status: 'new',
+        category: normalized.fields.category ?? null,
+        priority: normalized.fields.priority ?? null,
+        team: normalized.fields.team ?? null,
+        queue: normalized.fields.queue ?? null,
+        assignee: normalized.fields.assignee ?? null,
+        language: normalized.fields.language ?? null,
+        type: normalized.fields.type ?? null,
+        customerId: customer?.id ?? null,
+        channel: normalized.channel,
+        review: false,
+        tags: normalized.tags,
+        createdAt: normalized.createdAt,
+        updatedAt: now,
+        firstResponseAt: null,
+        solvedAt: null,
+        closedAt: null,
+        ruleSetVersion: null,
+        data: normalized.data,
+      };
+      const audit = AuditTrail.start(trx, ticket.id, now);
+      audit.record({
+        actor,
+        action: 'ticket.create',
+        event: 'ticket.created',
+        data: {
           number,
-          source: normalized.source,
-          externalId: normalized.externalId,
-          subject: normalized.subject,
-          status: 'new',
-          category: normalized.fields.category ?? null,
-          priority: normalized.fields.priority ?? null,
-          team: normalized.fields.team ?? null,
-          queue: normalized.fields.queue ?? null,
-          assignee: normalized.fields.assignee ?? null,
-          language: normalized.fields.language ?? null,
-          type: normalized.fields.type ?? null,
-          customerId: customer?.id ?? null,
-          channel: normalized.channel,
-          review: false,
-          tags: normalized.tags,
-          createdAt: normalized.createdAt,
-          updatedAt: now,
-          firstResponseAt: null,
-          solvedAt: null,
-          closedAt: null,
-          ruleSetVersion: null,
-          data: normalized.data,
-        };
-        await trx('tickets').insert(ticketToRow(ticket));
-        if (ticket.tags.length > 0) await trx('ticket_tags').insert(ticket.tags.map((tag) => ({ ticket_id: ticket.id, tag })));
-        if (message !== undefined) await trx('messages').insert(messageToRow(message));
-
-        const audit = AuditTrail.start(trx, ticket.id, now);
-        audit.record({
-          actor,
-          action: 'ticket.create',
-          event: 'ticket.created',
-          data: {
-            number,
-            source: ticket.source,
-            externalId: ticket.externalId,
-            channel: ticket.channel,
-            arrivedAt: ticket.createdAt,
-            customerId: ticket.customerId,
-            fields: normalized.fields,
-            tags: ticket.tags,
-            ...(normalized.fingerprint === null ? {} : { fingerprint: normalized.fingerprint }),
-          },
-        });
-        if (message !== undefined) audit.record({ actor, action: 'message.add', event: 'ticket.created', data: messageSummary(message) });
-
-        const result = await this.evaluate(trx, audit, { event: 'ticket.created', ticket, message, customer, customerFacts: input.customerFacts, now });
-        await audit.flush();
-        return { ticket: result.ticket, decision: result.decision, created: true };
+          source: ticket.source,
+          externalId: ticket.externalId,
+          channel: ticket.channel,
+          arrivedAt: ticket.createdAt,
+          customerId: ticket.customerId,
+          fields: normalized.fields,
+          tags: ticket.tags,
+          ...(normalized.fingerprint === null ? {} : { fingerprint: normalized.fingerprint }),
+        },
       });
+      if (message !== undefined) audit.record({ actor, action: 'message.add', event: 'ticket.created', data: messageSummary(message) });
+
+      // Decide before writing, so the ticket row is inserted as decided: one
+      // INSERT instead of an INSERT and an UPDATE. The rows, audit trail and
+      // afterDecision are the same as for applyDecision on an inserted ticket.
+      const decision = await this.decideEvent({ event: 'ticket.created', ticket, message, customer, customerFacts, now });
+      const planned = planDecision(ticket, decision, audit, now);
+      await trx('tickets').insert(ticketToRow(planned.ticket));
+      if (planned.ticket.tags.length > 0) await trx('ticket_tags').insert(planned.ticket.tags.map((tag) => ({ ticket_id: ticket.id, tag })));
+      if (message !== undefined) await trx('messages').insert(messageToRow(message));
+      await trx('decisions').insert(decisionToRow(planned.record));
+      if (this.afterDecision !== undefined) {
+        await this.afterDecision({ trx, ticket: planned.ticket, decision, decisionId: planned.record.id, message });
+      }
+      await audit.flush();
+      return { ticket: planned.ticket, decision, created: true };
+    };
+
+    try {
+      return await (this.groupCommit === undefined ? this.db.transaction(create) : this.groupCommit.run(create));
     } catch (error) {
-      // Lost the race against a concurrent delivery of the same item: the
-      // unique (source, external_id) index refused our row, theirs stands.
+      // A delivery of an item that is already stored, or that lost the race
+      // against a concurrent delivery: the unique (source, external_id) index
+      // refused our row, theirs stands (committed by now: a transaction that
+      // failed on the index waited for it, and a group answers after its end).
       if (isUniqueViolation(error)) {
         const winner = await findTicketByExternalId(this.db, normalized.source, normalized.externalId);
         if (winner !== undefined) return this.redelivered(winner, normalized.fingerprint);
@@ -394,6 +444,25 @@ export class TicketService {
     });
   }
 
+  /**
+   * Evaluate one event the engine raises on an existing ticket (e.g.
+   * `ticket.enriched` when the CRM answers late, R8) with facts loaded before
+   * the call, and apply the decision; `within` runs in the same transaction
+   * (to settle the work that raised the event atomically with its decision).
+   */
+  async raiseEvent(
+    idOrNumber: string,
+    event: string,
+    options: TicketChangeOptions & { within?: (trx: Knex.Transaction) => Promise<void> } = {},
+  ): Promise<TicketChangeResult> {
+    const now = this.now();
+    return this.withLockedTicket(idOrNumber, now, async (trx, ticket, audit) => {
+      const raised = await this.raise(trx, audit, [event], ticket, options.customerFacts, now);
+      if (options.within !== undefined) await options.within(trx);
+      return { ...raised, corrections: [] };
+    });
+  }
+
   /** Lock, load, run `work`, flush the audit rows it recorded; one transaction. */
   private async withLockedTicket<T>(idOrNumber: string, now: string, work: (trx: Knex.Transaction, ticket: Ticket, audit: AuditTrail) => Promise<T>): Promise<T> {
     // Resolve a number to the id first: the lock must be the transaction's first statement.
@@ -436,6 +505,16 @@ export class TicketService {
   }
 
   private async evaluate(trx: Knex.Transaction, audit: AuditTrail, input: EvaluationContext): Promise<{ ticket: Ticket; decision: Decision }> {
+    const decision = await this.decideEvent(input);
+    const applied = await applyDecision(trx, input.ticket, decision, audit, input.now);
+    if (this.afterDecision !== undefined) {
+      await this.afterDecision({ trx, ticket: applied.ticket, decision, decisionId: applied.record.id, message: input.message });
+    }
+    return { ticket: applied.ticket, decision };
+  }
+
+  /** Run the rules on copies of the facts; a decide that returns garbage fails the transaction. */
+  private async decideEvent(input: EvaluationContext): Promise<Decision> {
     const { event, ticket, message, customer, customerFacts, now } = input;
     const customerInput = customerFact(customer, customerFacts);
     const decision = await this.decide({
@@ -446,11 +525,7 @@ export class TicketService {
       now,
     });
     assertDecision(decision, event);
-    const applied = await applyDecision(trx, ticket, decision, audit, now);
-    if (this.afterDecision !== undefined) {
-      await this.afterDecision({ trx, ticket: applied.ticket, decision, decisionId: applied.record.id, message });
-    }
-    return { ticket: applied.ticket, decision };
+    return decision;
   }
 
   private async redelivered(ticket: Ticket, fingerprint: string | null): Promise<CreateTicketResult> {
@@ -465,6 +540,14 @@ export class TicketService {
     }
     const row = (await this.db('decisions').where({ ticket_id: ticket.id, event: 'ticket.created' }).orderBy('seq').first()) as DecisionRow | undefined;
     return { ticket, decision: row === undefined ? null : decisionFromRow(row).decision, created: false };
+  }
+
+  /** The CRM's facts for a new ticket's customer; its own identities go first, so the CRM is asked about this sender. */
+  private async loadCustomerFacts(ticketId: string, customer: Customer | null, hints: CustomerHints, now: string): Promise<Record<string, unknown> | undefined> {
+    if (this.customerFactsProvider === undefined || customer === null) return undefined;
+    const own = identitiesFromHints(hints, this.identityOptions);
+    const others = customer.identities.filter((i) => !own.some((o) => o.kind === i.kind && o.value === i.value));
+    return this.customerFactsProvider({ ticketId, customer, identities: [...own, ...others], now });
   }
 
   private now(): string {

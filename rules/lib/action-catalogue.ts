@@ -1,9 +1,15 @@
+import { connectorRegistry, type ConnectorRegistry } from '../../connectors/lib/registry.js';
 import type { TicketField } from './rule-types.js';
 
 /**
  * Every action a rule can take, with a JSON Schema for its params. Rule
  * validation checks params against these schemas, so a typo in a rule file is
  * caught by `triage validate`, not by a failing Slack call at 3 a.m.
+ *
+ * Two sources: the built-in ticket actions below (set, tag, untag, reply,
+ * acknowledge, note, escalate, followUp), and one action per operation of
+ * every `action` connector in the registry (`<connector>.<operation>`, e.g.
+ * `webhook.post`), whose params schema the connector declares.
  *
  * `kind` says how the evaluator treats it: `set`/`tag`/`untag` change the ticket
  * (and are visible to later rules); `action` is recorded in the decision for the
@@ -15,6 +21,8 @@ export interface ActionDefinition {
   summary: string;
   params: Record<string, unknown>;
   templates: readonly string[];
+  /** For connector actions: which connector and operation carry it out (the outbox dispatches on it). */
+  connector?: { name: string; operation: string; idempotency: 'key' | 'none' };
 }
 
 const text = { type: 'string', minLength: 1 } as const;
@@ -28,7 +36,7 @@ const duration = { type: 'string', pattern: '^[1-9][0-9]*[mhdw]$' } as const;
 
 export const SETTABLE_FIELDS: readonly TicketField[] = ['category', 'priority', 'team', 'queue', 'assignee', 'status', 'language', 'type'];
 
-const definitions: ActionDefinition[] = [
+const ticketActions: ActionDefinition[] = [
   {
     name: 'set',
     kind: 'set',
@@ -92,52 +100,16 @@ const definitions: ActionDefinition[] = [
     },
     templates: [],
   },
-  {
-    name: 'slack.postMessage',
-    kind: 'action',
-    summary: 'Post a message to a Slack channel.',
-    params: { type: 'object', additionalProperties: false, required: ['channel', 'text'], properties: { channel: text, text, connection: text } },
-    templates: ['text'],
-  },
-  {
-    name: 'jira.createIssue',
-    kind: 'action',
-    summary: 'Create a Jira issue.',
-    params: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['project', 'type', 'summary'],
-      properties: {
-        project: text,
-        type: text,
-        summary: text,
-        description: text,
-        priority: text,
-        labels: { type: 'array', items: text },
-        connection: text,
-      },
-    },
-    templates: ['summary', 'description'],
-  },
-  {
-    name: 'jira.addComment',
-    kind: 'action',
-    summary: "Comment on the ticket's linked Jira issue (or the issue key given).",
-    params: { type: 'object', additionalProperties: false, required: ['body'], properties: { issue: text, body: text, connection: text } },
-    templates: ['body'],
-  },
-  {
-    name: 'webhook.post',
-    kind: 'action',
-    summary: 'POST a signed JSON payload to a webhook connection.',
-    params: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['connection'],
-      properties: { connection: text, path: { type: 'string' }, body: { type: 'object' } },
-    },
-    templates: [],
-  },
+];
+
+/**
+ * TRANSITIONAL: connector actions whose connector is not in the registry yet
+ * (email is being written, connectors/email/). Until it registers, this entry
+ * keeps rule files that use email.send valid. An entry is ignored as soon as
+ * the registry provides the same action name, so registering the connector
+ * takes over; then delete the entry here (and this list once it is empty).
+ */
+const pendingConnectorActions: ActionDefinition[] = [
   {
     name: 'email.send',
     kind: 'action',
@@ -147,4 +119,37 @@ const definitions: ActionDefinition[] = [
   },
 ];
 
-export const actionCatalogue: ReadonlyMap<string, ActionDefinition> = new Map(definitions.map((d) => [d.name, d]));
+/** The `connection` param every connector action accepts (required where the operation's schema says so). */
+const connectionParam = { type: 'string', minLength: 1, description: 'Name of the connection in connections.yaml.' } as const;
+
+/** One action per operation of every action connector in `registry`. */
+export function connectorActions(registry: ConnectorRegistry): ActionDefinition[] {
+  return [...registry.values()]
+    .filter((c) => c.kind === 'action')
+    .flatMap((c) =>
+      c.operations.map((op) => {
+        const properties = (op.params.properties ?? {}) as Record<string, unknown>;
+        return {
+          name: `${c.name}.${op.name}`,
+          kind: 'action' as const,
+          summary: op.summary,
+          params: { ...op.params, properties: { ...properties, connection: properties.connection ?? connectionParam } },
+          templates: op.templates,
+          connector: { name: c.name, operation: op.name, idempotency: op.idempotency },
+        };
+      }),
+    );
+}
+
+/** The catalogue for a registry: ticket actions, connector actions, then pending ones the registry does not cover yet. */
+export function buildActionCatalogue(registry: ConnectorRegistry): ReadonlyMap<string, ActionDefinition> {
+  const map = new Map<string, ActionDefinition>();
+  for (const d of [...ticketActions, ...connectorActions(registry)]) {
+    if (map.has(d.name)) throw new Error(`action "${d.name}" is defined twice`);
+    map.set(d.name, d);
+  }
+  for (const d of pendingConnectorActions) if (!map.has(d.name)) map.set(d.name, d);
+  return map;
+}
+
+export const actionCatalogue: ReadonlyMap<string, ActionDefinition> = buildActionCatalogue(connectorRegistry);

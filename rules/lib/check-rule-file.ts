@@ -6,7 +6,7 @@ import { actionCatalogue } from './action-catalogue.js';
 import { didYouMean } from './closest-match.js';
 import { KNOWN_FACT_FIELDS } from './fact-fields.js';
 import { operators, type OperatorContext } from './operators.js';
-import { unknownTemplateFacts } from './render-template.js';
+import { checkTemplate } from './render-template.js';
 import { BASE_EVENTS, FACT_NAMES, isEventName, type FactName } from './rule-types.js';
 import type { PathSegment, SourceDocument } from './source-document.js';
 
@@ -180,7 +180,7 @@ function checkAction(action: unknown, path: PathSegment[], report: Report): void
       const sub = pointerToPath(err.instancePath);
       const extra = err.keyword === 'additionalProperties' ? (err.params as { additionalProperty: string }).additionalProperty : undefined;
       const where = [...path, type, ...sub, ...(extra === undefined ? [] : [extra])];
-      report('TRIAGE_RULE_BAD_ACTION_PARAMS', where, [type, schemaMessage(err, [...sub, ...(extra === undefined ? [] : [extra])])], extra !== undefined);
+      report('TRIAGE_RULE_BAD_ACTION_PARAMS', where, [type, schemaMessage(err, [...sub, ...(extra === undefined ? [] : [extra])], 'params')], extra !== undefined);
     }
     return;
   }
@@ -188,8 +188,9 @@ function checkAction(action: unknown, path: PathSegment[], report: Report): void
     for (const field of def.templates) {
       const t = (params as Record<string, unknown>)[field];
       if (typeof t !== 'string') continue;
-      for (const fact of unknownTemplateFacts(t)) {
-        report('TRIAGE_RULE_BAD_TEMPLATE', [...path, type, field], [`"${t}" uses unknown fact "${fact}"${didYouMean(fact, FACT_NAMES)}`]);
+      // Positions inside the template are in the message: the diagnostic points at the param's value.
+      for (const problem of checkTemplate(t)) {
+        report('TRIAGE_RULE_BAD_TEMPLATE', [...path, type, field], [`"${t}" ${problem.message} (template ${problem.line}:${problem.column})`]);
       }
     }
   }
@@ -222,8 +223,8 @@ function dedupeSchemaErrors(errors: ErrorObject[]): ErrorObject[] {
   return out;
 }
 
-function schemaMessage(err: ErrorObject, path: readonly PathSegment[]): string {
-  const where = path.length === 0 ? 'file' : path.join('.');
+function schemaMessage(err: ErrorObject, path: readonly PathSegment[], root = 'file'): string {
+  const where = path.length === 0 ? root : path.join('.');
   switch (err.keyword) {
     case 'additionalProperties':
       return `unexpected key "${String(path[path.length - 1])}"`;

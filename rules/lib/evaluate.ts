@@ -123,7 +123,7 @@ export function decide(ruleSet: RuleSet, event: string, facts: Facts, options: E
           }
         }
       } else {
-        actions.push({ type: action.type, params: renderParams(action, working), ruleId: rule.id, index: action.index });
+        actions.push({ type: action.type, params: renderParams(action, working, rule.id), ruleId: rule.id, index: action.index });
       }
     }
     if (routesOrClassifies && rule.confidence !== undefined) {
@@ -191,11 +191,13 @@ function toList(v: unknown): string[] {
   return typeof v === 'string' ? [v] : Array.isArray(v) ? v.filter((t): t is string => typeof t === 'string') : [];
 }
 
-function renderParams(action: CompiledAction, facts: Facts): Record<string, unknown> {
+/** Only actions of fired rules get here: templates cost nothing for rules that do not match. */
+function renderParams(action: CompiledAction, facts: Facts, ruleId: string): Record<string, unknown> {
   const params = action.params && typeof action.params === 'object' ? { ...(action.params as Record<string, unknown>) } : {};
   for (const field of action.templates) {
     const t = params[field];
-    if (typeof t === 'string') params[field] = renderTemplate(t, facts);
+    if (typeof t !== 'string') continue;
+    params[field] = renderTemplate(action.compiledTemplates?.[field] ?? t, facts, { ruleId, action: action.type, field });
   }
   return params;
 }

@@ -6,9 +6,9 @@ import { actionCatalogue } from './action-catalogue.js';
 import { checkRuleFile } from './check-rule-file.js';
 import { compileCondition } from './compile-condition.js';
 import { findContradiction } from './find-contradiction.js';
-import { templatePlaceholders } from './render-template.js';
+import { compileTemplate, type CompiledTemplate } from './render-template.js';
 import type { CompiledAction, CompiledRule, RuleSet, RuleSetFile, RuleSetSettings } from './rule-set.js';
-import { FACT_NAMES, type FactName } from './rule-types.js';
+import type { FactName } from './rule-types.js';
 import { parseSourceDocument, type SourceDocument } from './source-document.js';
 
 export interface RuleSourceFile {
@@ -174,7 +174,9 @@ function compileRule(r: Record<string, unknown>, file: string, at: { line: numbe
   const actions: CompiledAction[] = then.map((a, index) => {
     const type = Object.keys(a)[0] ?? '';
     const def = actionCatalogue.get(type);
-    return { type, kind: def?.kind ?? 'action', params: a[type], templates: def?.templates ?? [], index };
+    const params = a[type];
+    const templates = def?.templates ?? [];
+    return { type, kind: def?.kind ?? 'action', params, templates, compiledTemplates: compileTemplates(params, templates), index };
   });
   return {
     id: r.id as string,
@@ -194,15 +196,21 @@ function compileRule(r: Record<string, unknown>, file: string, at: { line: numbe
   };
 }
 
+/** Parse each template param once, here, so decide() only renders (checkRuleFile has already validated them). */
+function compileTemplates(params: unknown, fields: readonly string[]): Record<string, CompiledTemplate> {
+  const out: Record<string, CompiledTemplate> = {};
+  if (!params || typeof params !== 'object') return out;
+  for (const field of fields) {
+    const t = (params as Record<string, unknown>)[field];
+    if (typeof t === 'string') out[field] = compileTemplate(t);
+  }
+  return out;
+}
+
 function factsOfRule(rule: CompiledRule): Set<FactName> {
   const facts = new Set<FactName>(rule.condition?.facts ?? []);
   for (const a of rule.actions) {
-    if (!a.params || typeof a.params !== 'object') continue;
-    for (const field of a.templates) {
-      const t = (a.params as Record<string, unknown>)[field];
-      if (typeof t !== 'string') continue;
-      for (const p of templatePlaceholders(t)) if ((FACT_NAMES as readonly string[]).includes(p.fact)) facts.add(p.fact as FactName);
-    }
+    for (const t of Object.values(a.compiledTemplates ?? {})) for (const f of t.facts) facts.add(f);
   }
   return facts;
 }

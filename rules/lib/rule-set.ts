@@ -1,5 +1,6 @@
 import type { CompiledCondition } from './compile-condition.js';
 import type { ActionDefinition } from './action-catalogue.js';
+import type { CompiledTemplate } from './render-template.js';
 import type { FactName } from './rule-types.js';
 
 export interface CompiledAction {
@@ -7,6 +8,8 @@ export interface CompiledAction {
   kind: ActionDefinition['kind'];
   params: unknown;
   templates: readonly string[];
+  /** The template params parsed once at compile time, by param name (render-template.ts). */
+  compiledTemplates?: Readonly<Record<string, CompiledTemplate>>;
   index: number;
 }
 

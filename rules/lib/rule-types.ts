@@ -12,6 +12,8 @@ export const BASE_EVENTS = [
   'message.received',
   'ticket.updated',
   'status.changed',
+  // The CRM answered after the ticket was created without it (R8, docs/enrichment.md).
+  'ticket.enriched',
   'sla.warning',
   'sla.breached',
   'ticket.closed',

@@ -1,13 +1,19 @@
 /* Generated from schemas/config.schema.json by `npm run gen:types`. Do not edit. */
 
 /**
- * triage.config.yaml: server, database, rules, channels. Secrets are ${env:NAME} references, never literals.
+ * triage.config.yaml: server, database, rules, channels, privacy. Secrets are ${env:NAME} references, never literals.
  */
 export interface TriageConfig {
   server?: ServerConfig;
   database?: DatabaseConfig;
   rules?: RulesConfig;
+  /**
+   * Path of connections.yaml (connections to Slack, Jira, webhooks, the CRM, e-mail; docs/connectors.md). Default: ./connections.yaml when it exists. TRIAGE_CONNECTIONS overrides it.
+   */
+  connectionsFile?: string;
+  enrichment?: EnrichmentConfig;
   channels?: ChannelsConfig;
+  privacy?: PrivacyConfig;
 }
 export interface ServerConfig {
   host?: string;
@@ -33,6 +39,46 @@ export interface RulesConfig {
   watch?: boolean;
 }
 /**
+ * CRM enrichment of new tickets (docs/enrichment.md): the customer fact from a facts connection (http-crm, file-crm) in connections.yaml.
+ */
+export interface EnrichmentConfig {
+  /**
+   * Name of the connection in connections.yaml.
+   */
+  connection: string;
+  /**
+   * How long a found customer is cached in memory (0: not cached).
+   */
+  ttlSeconds?: number;
+  /**
+   * How long "the CRM does not know them" is cached.
+   */
+  negativeTtlSeconds?: number;
+  /**
+   * How long ticket creation waits for the CRM; then the ticket is created with customer.enrichment = "unavailable" and the lookup is retried in the background.
+   */
+  timeoutMs?: number;
+  retry?: EnrichmentRetryConfig;
+  /**
+   * How often due retries are looked for.
+   */
+  pollSeconds?: number;
+}
+export interface EnrichmentRetryConfig {
+  /**
+   * Wait after the first failure; doubles with every attempt.
+   */
+  baseDelaySeconds?: number;
+  /**
+   * Longest wait between attempts.
+   */
+  maxDelaySeconds?: number;
+  /**
+   * Attempts in all (the one at ticket creation included); then the job is marked failed.
+   */
+  maxAttempts?: number;
+}
+/**
  * Inbound channels (docs/channels.md): web forms, the PBX webhook, the generic chat/social/marketplace webhook.
  */
 export interface ChannelsConfig {
@@ -44,6 +90,7 @@ export interface ChannelsConfig {
   };
   phone?: PhoneChannelConfig;
   chat?: WebhookChannelConfig;
+  jira?: JiraChannelConfig;
 }
 /**
  * This interface was referenced by `TriageConfig`'s JSON-Schema
@@ -117,4 +164,49 @@ export interface WebhookChannelConfig {
    * HMAC-SHA256 secret (${env:NAME}); when set, requests may be signed instead of using an API key.
    */
   secret?: string;
+}
+/**
+ * The Jira status webhook (POST /v1/channels/jira): a Jira issue's status change moves the status of the ticket whose jira.createIssue created that issue (docs/connectors.md).
+ *
+ * This interface was referenced by `TriageConfig`'s JSON-Schema
+ * via the `definition` "JiraChannelConfig".
+ */
+export interface JiraChannelConfig {
+  /**
+   * HMAC-SHA256 secret (${env:NAME}); when set, requests may be signed instead of using an API key.
+   */
+  secret?: string;
+  /**
+   * Jira status name (matched without regard to case) → ticket status. Replaces the default { "In Progress": open, "Done": solved, "Resolved": solved }; a status not listed changes nothing (202).
+   */
+  statusMap?: {
+    [k: string]: 'open' | 'pending' | 'solved' | 'closed';
+  };
+}
+/**
+ * PII masking, erasure and retention (docs/privacy.md).
+ */
+export interface PrivacyConfig {
+  /**
+   * More PII to mask besides card numbers, PESEL and IBAN: JavaScript regular expressions, `pattern` or `/pattern/flags` (flags i, m, s, u), screened for catastrophic backtracking like rule regexes. The whole match is masked; matches of 8+ letters and digits keep their last 4.
+   */
+  extraPatterns?: string[];
+  /**
+   * Mask PII in the params of outbound notifications (Slack, Jira, webhooks, e-mail) before they leave the server.
+   */
+  maskOutbound?: boolean;
+  retention?: RetentionConfig;
+}
+/**
+ * Delete closed tickets after a while, periodically inside the server (same as `triage gdpr retention`). Off unless closedTicketDays is set.
+ */
+export interface RetentionConfig {
+  /**
+   * Delete tickets closed more than this many days ago, with their messages, tags, decisions and audit rows.
+   */
+  closedTicketDays?: number;
+  /**
+   * How often the server runs the retention job (first run shortly after start).
+   */
+  intervalMinutes?: number;
 }

@@ -21,7 +21,7 @@ import { createDatabase } from '../../engine/store/create-database.js';
 const root = packageRoot();
 const bin = join(root, 'dist', 'cli', 'bin.js');
 
-/** PORT=0 works but the chosen port is not printed reliably; bind port 0 ourselves, release it, hand it over. */
+/** PORT=0 would work, but then the URL is only known from the log; bind port 0 ourselves, release it, hand it over. */
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
@@ -78,7 +78,7 @@ async function startProcess(env: Record<string, string>): Promise<ServerProcess>
       return exited;
     },
   };
-  // Ready = /readyz answers 200 (database reachable, rule set loaded).
+  // Ready = /readyz answers 200 (database reachable, rule set loaded) and the start-up lines are in.
   const deadline = Date.now() + 15_000;
   let exitedEarly = false;
   void exited.then(() => (exitedEarly = true));
@@ -90,7 +90,7 @@ async function startProcess(env: Record<string, string>): Promise<ServerProcess>
     }
     try {
       const r = await fetch(`${url}/readyz`);
-      if (r.status === 200) return proc;
+      if (r.status === 200 && err.includes('listening on')) return proc;
     } catch {
       // not listening yet
     }

@@ -3,6 +3,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { formatDiagnostic } from '../../../engine/errors/diagnostic.js';
 import { loadRuleSet } from '../../../rules/lib/load-rule-set.js';
 import { findRuleTestFiles, runRuleTests } from '../../../rules/lib/run-rule-tests.js';
+import { setTemplateLogger, type TemplateLogEntry } from '../../../rules/lib/render-template.js';
 import { EXIT, type CliIo } from '../../cli-io.js';
 import { defaultRulesDir } from '../../read-input.js';
 import { junitReport } from './junit-report.js';
@@ -12,6 +13,7 @@ interface TestOptions {
   output?: string;
   coverage?: boolean;
   minCoverage?: number;
+  templateWarnings?: boolean;
 }
 
 export function registerTest(program: Command, io: CliIo, setExit: (code: number) => void): void {
@@ -23,6 +25,7 @@ export function registerTest(program: Command, io: CliIo, setExit: (code: number
     .option('--output <file>', 'write the report (junit) to a file instead of standard output')
     .option('--coverage', 'list rules that no test case fired')
     .option('--min-coverage <percent>', 'fail when rule coverage is below this percentage (implies --coverage)', parsePercent)
+    .option('--template-warnings', 'list every template value missing in a test case (otherwise only counted)')
     .action(async (dir: string | undefined, opts: TestOptions) => {
       const rulesDir = dir ?? defaultRulesDir(io);
       const loaded = await loadRuleSet(rulesDir);
@@ -33,7 +36,15 @@ export function registerTest(program: Command, io: CliIo, setExit: (code: number
         return;
       }
       const files = await findRuleTestFiles([rulesDir]);
-      const report = await runRuleTests(loaded.ruleSet, files);
+      // Fixtures often leave out values a template uses (a ticket number, say): worth knowing, not worth a screenful.
+      const warnings: TemplateLogEntry[] = [];
+      setTemplateLogger((entry) => warnings.push(entry));
+      let report;
+      try {
+        report = await runRuleTests(loaded.ruleSet, files);
+      } finally {
+        setTemplateLogger(undefined);
+      }
       const lines: string[] = [];
       for (const d of report.diagnostics) lines.push(formatDiagnostic(d));
       for (const r of report.results) {
@@ -52,6 +63,10 @@ export function registerTest(program: Command, io: CliIo, setExit: (code: number
           coverageFailed = true;
           lines.push(`rule coverage ${c.percent}% is below --min-coverage ${opts.minCoverage}%`);
         }
+      }
+      if (warnings.length > 0) {
+        if (opts.templateWarnings === true) for (const w of warnings) lines.push(`template ${w.level}: ${w.message}`);
+        else lines.push(`${warnings.length} template warning(s): values missing in test cases render empty (--template-warnings lists them)`);
       }
       lines.push(`${report.passed} passed, ${report.failed} failed`);
       if (opts.reporter === 'junit') {

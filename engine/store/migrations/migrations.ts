@@ -2,6 +2,9 @@ import type { Knex } from 'knex';
 import { initialSchema } from './0001-initial-schema.js';
 import { apiKeysSchema } from './0002-api-keys.js';
 import { correctionsSchema } from './0003-corrections.js';
+import { outboxSchema } from './0004-outbox.js';
+import { enrichmentSchema } from './0005-enrichment.js';
+import { privacySchema } from './0006-privacy.js';
 
 export interface NamedMigration {
   /** Recorded in knex_migrations; never rename a shipped migration. */
@@ -18,4 +21,7 @@ export const migrations: readonly NamedMigration[] = [
   { name: '0001-initial-schema', migration: initialSchema },
   { name: '0002-api-keys', migration: apiKeysSchema },
   { name: '0003-corrections', migration: correctionsSchema },
+  { name: '0004-outbox', migration: outboxSchema },
+  { name: '0005-enrichment', migration: enrichmentSchema },
+  { name: '0006-privacy', migration: privacySchema },
 ];

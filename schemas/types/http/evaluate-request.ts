@@ -5,7 +5,7 @@
  */
 export interface EvaluateRequest {
   /**
-   * ticket.created, message.received, ticket.updated, status.changed, sla.warning, sla.breached, ticket.closed or schedule.<name>
+   * ticket.created, message.received, ticket.updated, status.changed, ticket.enriched, sla.warning, sla.breached, ticket.closed or schedule.<name>
    */
   event?: string;
   /**

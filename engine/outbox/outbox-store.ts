@@ -1,0 +1,280 @@
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import { TriageError } from '../errors/triage-error.js';
+import { databaseDialect } from '../store/database-dialect.js';
+import {
+  attemptFromRow,
+  attemptToRow,
+  entryFromRow,
+  type OutboxAttempt,
+  type OutboxAttemptRow,
+  type OutboxEntry,
+  type OutboxError,
+  type OutboxRow,
+  type OutboxStatus,
+} from './outbox-entry.js';
+
+/** Position in the newest-first listing: (createdAt, id), both descending. */
+export interface OutboxCursor {
+  createdAt: string;
+  id: string;
+}
+
+export interface OutboxPage {
+  entries: OutboxEntry[];
+  /** Where the next page starts; null on the last page. */
+  next: OutboxCursor | null;
+}
+
+/** How a claimed row ends its attempt. */
+export type OutboxTransition =
+  | { status: 'done'; externalId: string | null }
+  | { status: 'pending'; nextAttemptAt: string; error: OutboxError }
+  | { status: 'dead'; error: OutboxError };
+
+/** One claimed row's outcome: its attempts to record and where it goes next. */
+export interface OutboxFinish {
+  entry: OutboxEntry;
+  attempts: readonly OutboxAttempt[];
+  next: OutboxTransition;
+}
+
+/** An operator's change of a row, audited in outbox_events. */
+export interface OutboxEvent {
+  id: string;
+  outboxId: string;
+  action: 'retry' | 'drop';
+  actor: string;
+  fromStatus: OutboxStatus;
+  at: string;
+}
+
+const RETRYABLE_BY_OPERATOR: readonly OutboxStatus[] = ['dead', 'dropped'];
+const DROPPABLE: readonly OutboxStatus[] = ['pending', 'dead'];
+
+/**
+ * The outbox tables over knex, the same SQL on SQLite and PostgreSQL except
+ * the claim's row locks. Every method is one short transaction (or a single
+ * statement); none is ever held open across a connector call.
+ */
+export class OutboxStore {
+  constructor(private readonly db: Knex) {}
+
+  /**
+   * Take up to `limit` due rows for `workerId` until `leaseUntil`: pending rows
+   * whose next_attempt_at has come, and in-flight rows whose lease ran out (the
+   * worker that held them stopped or crashed mid-call). Each claim counts as an
+   * attempt. One statement, so it is its own short transaction: on
+   * PostgreSQL the candidate rows are picked with FOR UPDATE SKIP LOCKED, so
+   * concurrent workers (other instances) take disjoint rows instead of
+   * waiting on each other (a locked row's status is re-checked on its newest
+   * version before it is taken); on SQLite the single writer makes the
+   * statement atomic.
+   */
+  async claim(options: { workerId: string; limit: number; now: string; leaseUntil: string }): Promise<OutboxEntry[]> {
+    const { workerId, limit, now, leaseUntil } = options;
+    const due = (q: Knex.QueryBuilder): Knex.QueryBuilder =>
+      q
+        .where((w) => w.where('status', 'pending').andWhere('next_attempt_at', '<=', now))
+        .orWhere((w) => w.where('status', 'in_flight').andWhere('lease_until', '<=', now));
+    const candidates = due(this.db('outbox').select('id')).orderBy('next_attempt_at').orderBy('id').limit(limit);
+    let rows: OutboxRow[];
+    if (databaseDialect(this.db) === 'postgres') {
+      // A CTE, materialized: run once. As `WHERE id IN (subquery … LIMIT n)`
+      // PostgreSQL may rescan the subquery while updating, and a rescan skips
+      // the rows this very statement already changed, so it could claim more
+      // than n rows.
+      const pick = candidates.forUpdate().skipLocked().toSQL();
+      const result = (await this.db.raw(
+        `with claimable as materialized (${pick.sql})
+         update outbox set status = 'in_flight', lease_owner = ?, lease_until = ?, attempts = outbox.attempts + 1,
+           expired_lease_owner = case when outbox.status = 'in_flight' then outbox.lease_owner else null end, updated_at = ?
+         from claimable where outbox.id = claimable.id
+         returning outbox.*`,
+        [...pick.bindings, workerId, leaseUntil, now],
+      )) as { rows: OutboxRow[] };
+      rows = result.rows;
+    } else {
+      // SQLite evaluates the uncorrelated subquery once, and its single writer makes the statement atomic.
+      rows = (await this.db('outbox')
+        .whereIn('id', candidates)
+        .update({
+          status: 'in_flight',
+          lease_owner: workerId,
+          lease_until: leaseUntil,
+          attempts: this.db.raw('attempts + 1'),
+          // SET expressions read the row as it was: remember whose lease expired, if any.
+          expired_lease_owner: this.db.raw("case when status = 'in_flight' then lease_owner else null end"),
+          updated_at: now,
+        })
+        .returning('*')) as OutboxRow[];
+    }
+    return rows.map(entryFromRow).sort((a, b) => (a.nextAttemptAt < b.nextAttemptAt ? -1 : a.nextAttemptAt > b.nextAttemptAt ? 1 : 0));
+  }
+
+  /**
+   * Record the attempts and move the row on, in one transaction. The update is
+   * fenced by (lease owner, attempt number): when the lease ran out and
+   * another claim took the row over meanwhile, this worker's outcome is
+   * recorded in the attempt log but does not touch the row (returns false).
+   */
+  async finish(entry: OutboxEntry, workerId: string, attempts: readonly OutboxAttempt[], next: OutboxTransition, now: string): Promise<boolean> {
+    const [changed] = await this.finishMany([{ entry, attempts, next }], workerId, now);
+    return changed === true;
+  }
+
+  /**
+   * `finish` for several rows in one transaction (one commit): the worker
+   * groups the outcomes that arrive while the previous commit runs.
+   */
+  async finishMany(items: readonly OutboxFinish[], workerId: string, now: string): Promise<boolean[]> {
+    if (items.length === 0) return [];
+    return this.db.transaction(async (trx) => {
+      const changed: boolean[] = [];
+      for (const { entry, attempts, next } of items) {
+        for (const attempt of attempts) {
+          const insert = trx('outbox_attempts').insert(attemptToRow(attempt)).onConflict(['outbox_id', 'attempt']);
+          // The attempt this worker made is the truth; a placeholder for an
+          // expired attempt must not overwrite what its worker reports later.
+          await (attempt.workerId === workerId && attempt.attempt === entry.attempts ? insert.merge() : insert.ignore());
+        }
+        const update: Partial<OutboxRow> = { status: next.status, lease_owner: null, lease_until: null, updated_at: now };
+        if (next.status === 'done') Object.assign(update, { external_id: next.externalId, last_error_code: null, last_error: null });
+        else Object.assign(update, { last_error_code: next.error.code, last_error: next.error.message });
+        if (next.status === 'pending') update.next_attempt_at = next.nextAttemptAt;
+        const n = await trx('outbox').where({ id: entry.id, status: 'in_flight', lease_owner: workerId, attempts: entry.attempts }).update(update);
+        changed.push(Number(n) === 1);
+      }
+      return changed;
+    });
+  }
+
+  async get(id: string): Promise<OutboxEntry | undefined> {
+    const row = (await this.db('outbox').where({ id }).first()) as OutboxRow | undefined;
+    return row === undefined ? undefined : entryFromRow(row);
+  }
+
+  async byKey(idempotencyKey: string): Promise<OutboxEntry | undefined> {
+    const row = (await this.db('outbox').where({ idempotency_key: idempotencyKey }).first()) as OutboxRow | undefined;
+    return row === undefined ? undefined : entryFromRow(row);
+  }
+
+  /**
+   * The external id the newest done `actionType` row of a ticket got (e.g. the
+   * Jira issue key of its jira.createIssue), for ActionCall.linkedExternalId.
+   */
+  async linkedExternalId(ticketId: string, actionType: string): Promise<string | undefined> {
+    const row = (await this.db('outbox')
+      .select('external_id')
+      .where({ ticket_id: ticketId, action_type: actionType, status: 'done' })
+      .whereNotNull('external_id')
+      .orderBy('updated_at', 'desc')
+      .orderBy('id', 'desc')
+      .first()) as { external_id: string } | undefined;
+    return row?.external_id;
+  }
+
+  /** The attempt log of a row, oldest first. */
+  async attempts(outboxId: string): Promise<OutboxAttempt[]> {
+    const rows = (await this.db('outbox_attempts').where({ outbox_id: outboxId }).orderBy('attempt')) as OutboxAttemptRow[];
+    return rows.map(attemptFromRow);
+  }
+
+  /** The operators' retries and drops of a row, oldest first. */
+  async events(outboxId: string): Promise<OutboxEvent[]> {
+    const rows = (await this.db('outbox_events').where({ outbox_id: outboxId }).orderBy('at').orderBy('id')) as {
+      id: string;
+      outbox_id: string;
+      action: 'retry' | 'drop';
+      actor: string;
+      from_status: OutboxStatus;
+      at: string;
+    }[];
+    return rows.map((r) => ({ id: r.id, outboxId: r.outbox_id, action: r.action, actor: r.actor, fromStatus: r.from_status, at: r.at }));
+  }
+
+  /** Newest first, keyset-paged (rows written while paging never shift later pages). */
+  async list(options: { status?: OutboxStatus; ticketId?: string; limit?: number; after?: OutboxCursor } = {}): Promise<OutboxPage> {
+    const limit = options.limit ?? 50;
+    const q = this.db('outbox').orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit + 1);
+    if (options.status !== undefined) q.where('status', options.status);
+    if (options.ticketId !== undefined) q.where('ticket_id', options.ticketId);
+    const after = options.after;
+    if (after !== undefined) {
+      q.where((w) => w.where('created_at', '<', after.createdAt).orWhere((x) => x.where('created_at', after.createdAt).andWhere('id', '<', after.id)));
+    }
+    const rows = ((await q) as OutboxRow[]).map(entryFromRow);
+    const entries = rows.slice(0, limit);
+    const last = entries[entries.length - 1];
+    return { entries, next: rows.length > limit && last !== undefined ? { createdAt: last.createdAt, id: last.id } : null };
+  }
+
+  /** Rows per status (every status present, zero included), for metrics and `triage outbox list`. */
+  async countByStatus(): Promise<Record<OutboxStatus, number>> {
+    const rows = (await this.db('outbox').select('status').count({ n: '*' }).groupBy('status')) as { status: string; n: number | string }[];
+    const counts: Record<OutboxStatus, number> = { pending: 0, in_flight: 0, done: 0, dead: 0, dropped: 0 };
+    for (const r of rows) if (r.status in counts) counts[r.status as OutboxStatus] = Number(r.n);
+    return counts;
+  }
+
+  /**
+   * When the next row becomes claimable: the earliest due pending row or
+   * expiring lease; null when nothing is waiting. Lets a test with a virtual
+   * clock jump straight there instead of sleeping.
+   */
+  async nextDueAt(): Promise<string | null> {
+    const pending = (await this.db('outbox').where('status', 'pending').min({ at: 'next_attempt_at' }).first()) as { at: string | null } | undefined;
+    const leased = (await this.db('outbox').where('status', 'in_flight').min({ at: 'lease_until' }).first()) as { at: string | null } | undefined;
+    const times = [pending?.at ?? null, leased?.at ?? null].filter((t): t is string => t !== null).sort();
+    return times[0] ?? null;
+  }
+
+  /**
+   * An operator sends a dead (or dropped) row again: pending, due now, with a
+   * fresh budget of attempts. Audited.
+   */
+  async retry(id: string, actor: string, now: string): Promise<OutboxEntry> {
+    return this.transition(id, 'retry', RETRYABLE_BY_OPERATOR, actor, now);
+  }
+
+  /** Every dead row, as `retry` does one; returns how many. */
+  async retryAllDead(actor: string, now: string): Promise<number> {
+    return this.db.transaction(async (trx) => {
+      const ids = ((await trx('outbox').where('status', 'dead').select('id')) as { id: string }[]).map((r) => r.id);
+      let changed = 0;
+      // Chunked: SQLite limits the number of bound parameters per statement.
+      for (let i = 0; i < ids.length; i += 500) {
+        const chunk = ids.slice(i, i + 500);
+        const n = await trx('outbox').whereIn('id', chunk).andWhere('status', 'dead').update(retryUpdate(trx, now));
+        changed += Number(n);
+        await trx('outbox_events').insert(chunk.map((outboxId) => ({ id: randomUUID(), outbox_id: outboxId, action: 'retry', actor, from_status: 'dead', at: now })));
+      }
+      return changed;
+    });
+  }
+
+  /** An operator gives up on a pending or dead row: status dropped, kept for the record, never deleted. Audited. */
+  async drop(id: string, actor: string, now: string): Promise<OutboxEntry> {
+    return this.transition(id, 'drop', DROPPABLE, actor, now);
+  }
+
+  private async transition(id: string, action: 'retry' | 'drop', allowed: readonly OutboxStatus[], actor: string, now: string): Promise<OutboxEntry> {
+    return this.db.transaction(async (trx) => {
+      const row = (await trx('outbox').where({ id }).first()) as OutboxRow | undefined;
+      if (row === undefined) throw new TriageError('TRIAGE_OUTBOX_NOT_FOUND', [id]);
+      const from = entryFromRow(row).status;
+      if (!allowed.includes(from)) throw new TriageError('TRIAGE_OUTBOX_ILLEGAL_STATE', [id, from, `${action} needs a ${allowed.join(' or ')} row`]);
+      const update = action === 'retry' ? retryUpdate(trx, now) : { status: 'dropped', updated_at: now };
+      // Conditional on the status read: a worker claiming the row in between wins, and we report it.
+      const n = await trx('outbox').where({ id, status: from }).update(update);
+      if (Number(n) !== 1) throw new TriageError('TRIAGE_OUTBOX_ILLEGAL_STATE', [id, 'changing', 'a worker took it meanwhile; try again']);
+      await trx('outbox_events').insert({ id: randomUUID(), outbox_id: id, action, actor, from_status: from, at: now });
+      return entryFromRow((await trx('outbox').where({ id }).first()) as OutboxRow);
+    });
+  }
+}
+
+function retryUpdate(trx: Knex.Transaction, now: string): Record<string, unknown> {
+  // attempts is never reset: it numbers the attempt log. The new budget starts at the current count.
+  return { status: 'pending', next_attempt_at: now, attempts_base: trx.raw('attempts'), lease_owner: null, lease_until: null, updated_at: now };
+}

@@ -1,0 +1,156 @@
+import type { Knex } from 'knex';
+
+/** A group never grows past this many pieces of work: it bounds the wait of the first one. */
+export const DEFAULT_MAX_GROUP_SIZE = 128;
+
+interface Queued {
+  work: (trx: Knex.Transaction) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+export interface GroupCommitOptions {
+  maxGroupSize?: number;
+  /** Called after every group with its size and whether it committed (metrics, tests). */
+  onGroup?: (group: { size: number; committed: boolean }) => void;
+}
+
+/**
+ * Group commit: pieces of work queued while a transaction is busy run
+ * together in the next one, each inside its own SAVEPOINT, in arrival order,
+ * and share its COMMIT.
+ *
+ * - A piece that throws rolls back to its savepoint: only its own writes are
+ *   undone, the others' stay, and the group goes on.
+ * - Nobody is answered before the group's transaction has ended: values are
+ *   delivered only after COMMIT returned (with `synchronous=FULL` on SQLite,
+ *   after the fsync, so an answer means durable), errors only after the
+ *   transaction ended too (so a caller that lost a unique-key race finds the
+ *   winner committed). If COMMIT fails, every piece of the group gets that
+ *   error, including those that had succeeded: none of them is stored.
+ *
+ * Why: on SQLite a commit costs more than a whole ticket's statements (a
+ * WAL append and, for durability, an fsync), and there is one writer anyway;
+ * sharing commits is what makes durable ingestion fast (docs/store.md).
+ *
+ * The pieces get the group's transaction. Like everything that runs in a
+ * write transaction they must not use the database handle outside it (SQLite
+ * has one connection: such a query would wait for the group forever), must
+ * not commit or roll back the transaction themselves, and must not do
+ * network I/O (it would hold up every piece behind them).
+ */
+export class GroupCommit {
+  private readonly queue: Queued[] = [];
+  private readonly maxGroupSize: number;
+  private readonly onGroup: GroupCommitOptions['onGroup'];
+  private draining = false;
+
+  constructor(
+    private readonly db: Knex,
+    options: GroupCommitOptions = {},
+  ) {
+    this.maxGroupSize = Math.max(1, options.maxGroupSize ?? DEFAULT_MAX_GROUP_SIZE);
+    this.onGroup = options.onGroup;
+  }
+
+  /** Run `work` in the next group's transaction, in a savepoint of its own; settles after that transaction ended. */
+  run<T>(work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      if (!this.draining) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      while (this.queue.length > 0) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        await this.runGroup();
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private async runGroup(): Promise<void> {
+    const outcomes: Outcome[] = [];
+    // Taken from the queue but not settled yet: it fails with the group if the transaction breaks under it.
+    const taken: Queued[] = [];
+    let failure: { error: unknown } | undefined;
+    try {
+      // The connection is taken here rather than by knex so that it can be cleaned up after a failed COMMIT (below).
+      const connection: unknown = await this.db.client.acquireConnection();
+      try {
+        await this.db.transaction(
+          async (trx) => {
+            // Work queued while this transaction waited for the connection (or ran) joins it.
+            while (outcomes.length < this.maxGroupSize) {
+              const queued = this.queue.shift();
+              if (queued === undefined) break;
+              taken.push(queued);
+              outcomes.push(await runInSavepoint(trx, queued));
+            }
+          },
+          { connection },
+        );
+      } catch (error) {
+        endOpenSqliteTransaction(connection);
+        throw error;
+      } finally {
+        await this.db.client.releaseConnection(connection);
+      }
+    } catch (error) {
+      failure = { error };
+      // The transaction could not even begin (database closed, connection lost): fail what is waiting
+      // rather than retrying it forever.
+      if (taken.length === 0) taken.push(...this.queue.splice(0, this.maxGroupSize));
+    }
+    this.onGroup?.({ size: taken.length, committed: failure === undefined });
+    taken.forEach((queued, i) => {
+      const outcome = outcomes[i];
+      if (failure !== undefined) queued.reject(outcome !== undefined && !outcome.ok ? outcome.error : failure.error);
+      else if (outcome?.ok === true) queued.resolve(outcome.value);
+      else queued.reject(outcome?.error);
+    });
+  }
+}
+
+/**
+ * Plain SAVEPOINT statements rather than knex's nested transactions: one
+ * statement each way instead of a transaction object per piece, and the
+ * piece keeps the group's transaction object, whose `executionPromise` is the
+ * real COMMIT (the outbox wakes its worker on it).
+ */
+async function runInSavepoint(trx: Knex.Transaction, queued: Queued): Promise<Outcome> {
+  await trx.raw('savepoint group_commit_item');
+  try {
+    const value = await queued.work(trx);
+    await trx.raw('release savepoint group_commit_item');
+    return { ok: true, value };
+  } catch (error) {
+    // If this fails too, the transaction itself is broken (SQLite rolls the whole
+    // transaction back on e.g. SQLITE_FULL): the group fails and every piece with it.
+    await trx.raw('rollback to savepoint group_commit_item');
+    await trx.raw('release savepoint group_commit_item');
+    return { ok: false, error };
+  }
+}
+
+/**
+ * SQLite may leave the transaction open when COMMIT fails (a deferred
+ * constraint, an I/O error), and knex does not roll it back: the pooled
+ * connection would then refuse every later BEGIN. better-sqlite3 says whether
+ * a transaction is open; PostgreSQL always ends it, so there is nothing to do.
+ */
+function endOpenSqliteTransaction(connection: unknown): void {
+  const sqlite = connection as { inTransaction?: unknown; exec?: (sql: string) => unknown };
+  if (sqlite.inTransaction !== true || typeof sqlite.exec !== 'function') return;
+  try {
+    sqlite.exec('rollback');
+  } catch {
+    // Already rolled back by SQLite itself.
+  }
+}

@@ -1,0 +1,251 @@
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { checkSignature } from '../../engine/http/auth/verify-signature.js';
+
+/**
+ * A real HTTP server on 127.0.0.1 standing in for any webhook receiver, with
+ * programmable faults. It is generic on purpose: the webhook connector tests,
+ * the outbox exactly-once test and the bench all drive it.
+ *
+ * A fault applies to one request. Faults queued with `enqueue` are used first,
+ * in order; then the `faults` policy (if set) decides; otherwise the request
+ * is accepted with the default response.
+ *
+ * "Delivered" means the receiver accepted the request (answered 2xx, or
+ * processed it before the connection was cut): that is what an exactly-once
+ * test counts per Idempotency-Key. Every request, faulted or not, is also kept
+ * in `requests` so tests can count attempts.
+ */
+export type ReceiverFault =
+  /** Answer with this status (and optional body/headers) without accepting. */
+  | { kind: 'status'; status: number; body?: string; headers?: Record<string, string> }
+  /** 429 with a Retry-After header (seconds or an HTTP date), not accepted. */
+  | { kind: 'rateLimit'; retryAfter?: string | number }
+  /** Wait, then apply `then` (default: accept). Longer than the client's timeout = a timeout. */
+  | { kind: 'delay'; ms: number; then?: ReceiverFault }
+  /** Never answer; the socket is closed when the receiver closes. */
+  | { kind: 'hang' }
+  /** Cut the connection without answering and without accepting. */
+  | { kind: 'reset' }
+  /** Accept (count the delivery), then cut the connection before answering: the client sees a failure for a delivered request. */
+  | { kind: 'acceptThenReset' };
+
+export interface ReceivedRequest {
+  /** 1-based arrival order. */
+  seq: number;
+  method: string;
+  /** Path and query, e.g. `/hooks/orders?x=1`. */
+  url: string;
+  headers: IncomingHttpHeaders;
+  /** The raw body as sent. */
+  body: string;
+  /** The parsed body when it is JSON, else undefined. */
+  json: unknown;
+  idempotencyKey: string | undefined;
+  /** With a `secret`: whether X-Triage-Signature over `<timestamp>.<body>` verified; undefined without one. */
+  signatureValid: boolean | undefined;
+  /** What happened: `accepted`, the fault kind applied, or `pending` while a delay runs. */
+  outcome: 'pending' | 'accepted' | 'status' | 'rateLimit' | 'hang' | 'reset' | 'acceptThenReset';
+  /** For accepted requests: another delivery with the same Idempotency-Key was accepted before. */
+  duplicate: boolean;
+}
+
+export interface WebhookReceiverOptions {
+  /** Verify X-Triage-Signature with this secret and record the result per request. */
+  secret?: string;
+  /** Status and body of an accepted request (default 200 `{"ok":true}`). */
+  accept?: { status?: number; body?: string; headers?: Record<string, string> };
+  /** Decides a fault for requests no queued fault covers; `n` is the 1-based arrival number. */
+  faults?: (request: ReceivedRequest, n: number) => ReceiverFault | undefined;
+  /** Clock for signature checks, in unix seconds. */
+  nowSeconds?: () => number;
+}
+
+export interface WebhookReceiver {
+  /** `http://127.0.0.1:<port>` */
+  url: string;
+  port: number;
+  /** Every request received, in arrival order (faulted ones too). */
+  readonly requests: readonly ReceivedRequest[];
+  /** Requests the receiver accepted (2xx or acceptThenReset), duplicates included. */
+  deliveries(): ReceivedRequest[];
+  /** How many times a request with this Idempotency-Key was accepted. */
+  deliveryCount(idempotencyKey: string): number;
+  /** Accepted deliveries per Idempotency-Key (requests without one are left out). */
+  deliveriesByKey(): Map<string, number>;
+  /** Apply these faults to the next requests, in order. */
+  enqueue(...faults: ReceiverFault[]): void;
+  /** Replace the fault policy (undefined: accept everything not queued). */
+  setFaults(policy: WebhookReceiverOptions['faults']): void;
+  /** Resolves once `count` requests have arrived (faulted ones included). */
+  waitForRequests(count: number): Promise<void>;
+  /** Resolves once `count` deliveries have been accepted. */
+  waitForDeliveries(count: number): Promise<void>;
+  /** Forget requests, deliveries and queued faults. */
+  reset(): void;
+  /** Stop listening, cut open connections, cancel pending delays. */
+  close(): Promise<void>;
+}
+
+export async function startWebhookReceiver(options: WebhookReceiverOptions = {}): Promise<WebhookReceiver> {
+  const requests: ReceivedRequest[] = [];
+  const queue: ReceiverFault[] = [];
+  let policy = options.faults;
+  const sockets = new Set<Socket>();
+  const timers = new Set<NodeJS.Timeout>();
+  const accepted = new Map<string, number>();
+  let waiters: { check: () => boolean; resolve: () => void }[] = [];
+  const notify = (): void => {
+    waiters = waiters.filter((w) => {
+      if (!w.check()) return true;
+      w.resolve();
+      return false;
+    });
+  };
+  const waitUntil = (check: () => boolean): Promise<void> =>
+    new Promise((resolve) => {
+      if (check()) resolve();
+      else waiters.push({ check, resolve });
+    });
+  const acceptedCount = (): number => requests.filter((r) => r.outcome === 'accepted' || r.outcome === 'acceptThenReset').length;
+
+  const markAccepted = (rec: ReceivedRequest): void => {
+    if (rec.idempotencyKey !== undefined) {
+      const before = accepted.get(rec.idempotencyKey) ?? 0;
+      rec.duplicate = before > 0;
+      accepted.set(rec.idempotencyKey, before + 1);
+    }
+  };
+
+  const apply = (fault: ReceiverFault | undefined, rec: ReceivedRequest, req: IncomingMessage, res: ServerResponse): void => {
+    if (res.destroyed || req.socket.destroyed) return;
+    if (fault === undefined) {
+      rec.outcome = 'accepted';
+      markAccepted(rec);
+      const a = options.accept ?? {};
+      res.writeHead(a.status ?? 200, { 'content-type': 'application/json', ...a.headers });
+      res.end(a.body ?? '{"ok":true}');
+    } else if (fault.kind === 'status') {
+      rec.outcome = 'status';
+      res.writeHead(fault.status, { 'content-type': 'application/json', ...fault.headers });
+      res.end(fault.body ?? JSON.stringify({ error: `fault ${fault.status}` }));
+    } else if (fault.kind === 'rateLimit') {
+      rec.outcome = 'rateLimit';
+      res.writeHead(429, { 'content-type': 'application/json', ...(fault.retryAfter === undefined ? {} : { 'retry-after': String(fault.retryAfter) }) });
+      res.end('{"error":"rate limited"}');
+    } else if (fault.kind === 'delay') {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        apply(fault.then, rec, req, res);
+        notify();
+      }, fault.ms);
+      timers.add(timer);
+      return;
+    } else if (fault.kind === 'hang') {
+      rec.outcome = 'hang';
+    } else if (fault.kind === 'reset') {
+      rec.outcome = 'reset';
+      req.socket.resetAndDestroy();
+    } else {
+      rec.outcome = 'acceptThenReset';
+      markAccepted(rec);
+      req.socket.resetAndDestroy();
+    }
+  };
+
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      let json: unknown;
+      try {
+        json = body === '' ? undefined : JSON.parse(body);
+      } catch {
+        json = undefined;
+      }
+      const header = (name: string): string | undefined => {
+        const v = req.headers[name];
+        return Array.isArray(v) ? v[0] : v;
+      };
+      const rec: ReceivedRequest = {
+        seq: requests.length + 1,
+        method: req.method ?? 'GET',
+        url: req.url ?? '/',
+        headers: req.headers,
+        body,
+        json,
+        idempotencyKey: header('idempotency-key'),
+        signatureValid:
+          options.secret === undefined
+            ? undefined
+            : checkSignature(options.secret, { signature: header('x-triage-signature'), timestamp: header('x-triage-timestamp') }, body, options.nowSeconds?.() ?? Math.floor(Date.now() / 1000)) === undefined,
+        outcome: 'pending',
+        duplicate: false,
+      };
+      requests.push(rec);
+      const fault = queue.length > 0 ? queue.shift() : policy?.(rec, rec.seq);
+      apply(fault, rec, req, res);
+      notify();
+    });
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    requests,
+    deliveries: () => requests.filter((r) => r.outcome === 'accepted' || r.outcome === 'acceptThenReset'),
+    deliveryCount: (key) => accepted.get(key) ?? 0,
+    deliveriesByKey: () => new Map(accepted),
+    enqueue: (...faults) => {
+      queue.push(...faults);
+    },
+    setFaults: (p) => {
+      policy = p;
+    },
+    waitForRequests: (count) => waitUntil(() => requests.length >= count),
+    waitForDeliveries: (count) => waitUntil(() => acceptedCount() >= count),
+    reset: () => {
+      requests.length = 0;
+      queue.length = 0;
+      accepted.clear();
+    },
+    close: async () => {
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/**
+ * A fault policy that fails about `rate` of the requests with faults drawn
+ * from `faults`, from a seeded generator: the same seed gives the same
+ * sequence, so a failing exactly-once run can be replayed.
+ */
+export function seededFaults(rate: number, seed: number, faults: readonly ReceiverFault[]): NonNullable<WebhookReceiverOptions['faults']> {
+  let state = seed >>> 0 || 1;
+  const next = (): number => {
+    // xorshift32: tiny and good enough to spread faults.
+    state ^= state << 13;
+    state >>>= 0;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    state >>>= 0;
+    return state / 0x1_0000_0000;
+  };
+  return () => {
+    if (next() >= rate || faults.length === 0) return undefined;
+    return faults[Math.floor(next() * faults.length)];
+  };
+}

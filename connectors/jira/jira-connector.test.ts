@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { JIRA_ACCOUNT_ID, startJiraApiServer, type JiraApiServer } from '../../test/fakes/jira-api-server.js';
+import { connectorFailure } from '../../test/helpers/connector-failure.js';
 import type { ConnectorError } from '../lib/connector-error.js';
-import { isConnectorError } from '../lib/connector-error.js';
 import type { ActionCall, ConnectorContext, ConnectorInstance } from '../lib/connector.js';
 import { loadConnections } from '../lib/connections.js';
 import { dedupeLabel } from './dedupe-label.js';
@@ -38,17 +38,7 @@ function call(operation: string, params: Record<string, unknown>, extra: Partial
   };
 }
 
-async function failure(promise: Promise<unknown>): Promise<ConnectorError> {
-  const e = await promise.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  if (!isConnectorError(e)) throw new Error(`expected a ConnectorError, got ${String(e)}`);
-  const visible = JSON.stringify({ code: e.code, message: e.message, hint: e.hint, cause: String(e.cause ?? '') });
-  expect(visible).not.toContain(TOKEN);
-  expect(visible).not.toContain(BASIC);
-  return e;
-}
+const failure = (promise: Promise<unknown>): Promise<ConnectorError> => connectorFailure(promise, TOKEN, BASIC);
 
 const issueParams = { project: 'OPS', type: 'Incident', summary: 'T-000042 Awaria krytyczna', description: 'Line one\nline two\n\nSecond paragraph', priority: 'Highest', labels: ['p1'], connection: 'ops' };
 

@@ -26,17 +26,7 @@ export async function ticketIdForIssueKey(db: Knex, issueKey: string): Promise<s
 }
 
 /**
- * ActionCall.linkedExternalId for the outbox: the external id the newest
- * done `actionType` row of the ticket got (for `jira.addComment`, the issue
- * key of the ticket's `jira.createIssue`).
+ * ActionCall.linkedExternalId for the outbox (for `jira.addComment`, the issue
+ * key of the ticket's `jira.createIssue`): the outbox's own query.
  */
-export async function linkedExternalId(db: Knex, ticketId: string, actionType: string): Promise<string | undefined> {
-  const row = (await db('outbox')
-    .select('external_id')
-    .where({ ticket_id: ticketId, action_type: actionType, status: 'done' })
-    .whereNotNull('external_id')
-    .orderBy('updated_at', 'desc')
-    .orderBy('id', 'desc')
-    .first()) as { external_id: string } | undefined;
-  return row?.external_id;
-}
+export { linkedExternalId } from '../../engine/outbox/linked-external-id.js';

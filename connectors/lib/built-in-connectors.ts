@@ -4,6 +4,7 @@ import { httpCrmConnector } from '../http-crm/http-crm-connector.js';
 import { fileCrmConnector } from '../file-crm/file-crm-connector.js';
 import { slackConnector } from '../slack/slack-connector.js';
 import { jiraConnector } from '../jira/jira-connector.js';
+import { emailConnector } from '../email/email-connector.js';
 
 /**
  * Every connector this build ships. Adding a connector = one folder under
@@ -17,4 +18,5 @@ export const builtInConnectors: readonly ConnectorDefinition[] = [
   fileCrmConnector,
   slackConnector,
   jiraConnector,
+  emailConnector,
 ];

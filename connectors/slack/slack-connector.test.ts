@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isTriageError } from '../../engine/errors/triage-error.js';
 import { startSlackApiServer, SLACK_TEAM_ID, type SlackApiServer } from '../../test/fakes/slack-api-server.js';
+import { connectorFailure } from '../../test/helpers/connector-failure.js';
 import type { ConnectorError } from '../lib/connector-error.js';
-import { isConnectorError } from '../lib/connector-error.js';
 import type { ActionCall, ConnectorContext, ConnectorInstance } from '../lib/connector.js';
 import { loadConnections } from '../lib/connections.js';
 import { slackConnector } from './slack-connector.js';
@@ -29,16 +29,8 @@ function call(params: Record<string, unknown>, signal: AbortSignal = new AbortCo
   return { operation: 'postMessage', params, idempotencyKey: `t${seq}:rule:ticket.created:d${seq}:0`, ticket: { id: `t${seq}`, number: `T-${seq}` }, signal };
 }
 
-async function failure(promise: Promise<unknown>): Promise<ConnectorError> {
-  const e = await promise.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  if (!isConnectorError(e)) throw new Error(`expected a ConnectorError, got ${String(e)}`);
-  // No secret in anything an operator or a log could see.
-  expect(JSON.stringify({ code: e.code, message: e.message, hint: e.hint, cause: String(e.cause ?? '') })).not.toContain(TOKEN);
-  return e;
-}
+// No secret in anything an operator or a log could see.
+const failure = (promise: Promise<unknown>): Promise<ConnectorError> => connectorFailure(promise, TOKEN);
 
 beforeAll(async () => {
   slack = await startSlackApiServer({ token: TOKEN, notInChannel: ['general'] });

@@ -1,7 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { signPayload } from '../../engine/http/auth/verify-signature.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../../test/fakes/webhook-receiver.js';
-import { ConnectorError } from '../lib/connector-error.js';
+import { connectorFailure } from '../../test/helpers/connector-failure.js';
+import type { ConnectorError } from '../lib/connector-error.js';
 import type { ActionCall, ConnectorInstance } from '../lib/connector.js';
 import { webhookConnector } from './webhook-connector.js';
 
@@ -22,15 +23,7 @@ function call(overrides: Partial<ActionCall> = {}): ActionCall {
   };
 }
 
-async function failure(promise: Promise<unknown> | undefined): Promise<ConnectorError> {
-  try {
-    await promise;
-  } catch (e) {
-    if (e instanceof ConnectorError) return e;
-    throw e;
-  }
-  throw new Error('expected a ConnectorError');
-}
+const failure = (promise: Promise<unknown> | undefined): Promise<ConnectorError> => connectorFailure(promise);
 
 describe('webhook connector', () => {
   let receiver: WebhookReceiver;

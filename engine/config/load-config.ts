@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { Ajv } from 'ajv';
 import configSchema from '../../schemas/config.schema.json' with { type: 'json' };
-import type { ChannelsConfig, TriageConfig } from '../../schemas/types/config.js';
+import type { ChannelsConfig, EmailConfig, EscalationConfig, TriageConfig } from '../../schemas/types/config.js';
 import { parseSourceDocument } from '../../rules/lib/source-document.js';
 import { TriageError } from '../errors/triage-error.js';
 import { checkExtraPatterns } from '../privacy/mask-pii.js';
@@ -22,6 +22,10 @@ export interface ResolvedConfig {
   connectionsFile: string | undefined;
   /** CRM enrichment of new tickets (docs/enrichment.md); undefined when not configured. */
   enrichment: EnrichmentSettings | undefined;
+  /** Customer mail (reply, acknowledge) and escalation e-mail: connection and sender overrides (docs/outbox.md). */
+  email: EmailConfig;
+  /** Targets of `escalate` by role (docs/outbox.md). */
+  escalation: EscalationConfig;
 }
 
 const ajv = new Ajv({ allErrors: true, strict: false });
@@ -98,6 +102,8 @@ export async function loadConfig(options: { file?: string; env: Readonly<Record<
     },
     connectionsFile: env.TRIAGE_CONNECTIONS ?? raw.connectionsFile ?? (existsSync(DEFAULT_CONNECTIONS_FILE) ? DEFAULT_CONNECTIONS_FILE : undefined),
     enrichment: enrichmentSettings(raw.enrichment),
+    email: raw.email ?? {},
+    escalation: raw.escalation ?? {},
   };
 }
 

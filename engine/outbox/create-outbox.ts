@@ -3,6 +3,9 @@ import { hostname } from 'node:os';
 import type { Knex } from 'knex';
 import type { AfterDecisionContext } from '../tickets/ticket-service.js';
 import { resolveConnection, type OutboxConnections } from './connector-handler.js';
+import { customerMailHandler, type CustomerMailSettings, type CustomerMailTickets } from './customer-mail-handler.js';
+import { escalateHandler, type EscalationSettings } from './escalate-handler.js';
+import { loadTicketFacts } from './load-ticket-facts.js';
 import { noteHandler, type NoteTarget } from './note-handler.js';
 import type { OutboxAttempt, OutboxEntry } from './outbox-entry.js';
 import { OutboxStore } from './outbox-store.js';
@@ -12,8 +15,12 @@ import { writeOutboxRows } from './outbox-writer.js';
 export interface OutboxOptions {
   db: Knex;
   connections: OutboxConnections | undefined;
-  /** For `note` rows; called by the worker only, so it may be bound lazily. */
-  tickets: NoteTarget;
+  /** For `note`, `reply` and `acknowledge` rows; called by the worker only, so it may be bound lazily. */
+  tickets: NoteTarget & CustomerMailTickets;
+  /** `email:` of triage.config.yaml: the connection (and sender overrides) for reply, acknowledge and escalation mail. */
+  email?: CustomerMailSettings;
+  /** `escalation:` of triage.config.yaml: targets per role for `escalate`. */
+  escalation?: EscalationSettings;
   /** After every recorded attempt (the server counts triage_outbox_attempts_total). */
   onAttempt?: (entry: OutboxEntry, attempt: OutboxAttempt) => void;
   onError?: (error: unknown) => void;
@@ -31,8 +38,9 @@ export interface Outbox {
 
 /**
  * Wire the outbox as the server runs it: rows written in the decision's
- * transaction, `note` carried out by the ticket service, connector operations
- * by connections.yaml, everything else dead-lettered with
+ * transaction, `note` carried out by the ticket service, `reply` /
+ * `acknowledge` / `escalate` by the email (and Slack) connections, connector
+ * operations by connections.yaml, everything else dead-lettered with
  * TRIAGE_OUTBOX_NO_HANDLER until a handler exists (docs/outbox.md). The
  * caller decides whether to start() the worker.
  */
@@ -43,7 +51,17 @@ export function createOutbox(options: OutboxOptions): Outbox {
     ...options.worker,
     db,
     connections,
-    handlers: { note: noteHandler(options.tickets) },
+    handlers: {
+      note: noteHandler(options.tickets),
+      reply: customerMailHandler('reply', { tickets: options.tickets, connections, ...(options.email === undefined ? {} : { email: options.email }) }),
+      acknowledge: customerMailHandler('acknowledge', { tickets: options.tickets, connections, ...(options.email === undefined ? {} : { email: options.email }) }),
+      escalate: escalateHandler({
+        connections,
+        escalation: options.escalation,
+        loadTicket: async (id) => (await loadTicketFacts(db, [id])).get(id),
+        ...(options.email?.connection === undefined ? {} : { emailConnection: options.email.connection }),
+      }),
+    },
     ...(options.onAttempt === undefined ? {} : { onAttempt: options.onAttempt }),
     ...(options.onError === undefined ? {} : { onError: options.onError }),
   });

@@ -13,6 +13,7 @@ import {
   type OutboxRow,
   type OutboxStatus,
 } from './outbox-entry.js';
+import { linkedExternalId } from './linked-external-id.js';
 
 /** Position in the newest-first listing: (createdAt, id), both descending. */
 export interface OutboxCursor {
@@ -164,14 +165,7 @@ export class OutboxStore {
    * Jira issue key of its jira.createIssue), for ActionCall.linkedExternalId.
    */
   async linkedExternalId(ticketId: string, actionType: string): Promise<string | undefined> {
-    const row = (await this.db('outbox')
-      .select('external_id')
-      .where({ ticket_id: ticketId, action_type: actionType, status: 'done' })
-      .whereNotNull('external_id')
-      .orderBy('updated_at', 'desc')
-      .orderBy('id', 'desc')
-      .first()) as { external_id: string } | undefined;
-    return row?.external_id;
+    return linkedExternalId(this.db, ticketId, actionType);
   }
 
   /** The attempt log of a row, oldest first. */

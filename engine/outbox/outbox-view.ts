@@ -1,30 +1,11 @@
 import { maskSecretParams } from './mask-secret-params.js';
-import type { OutboxEntry, OutboxError, OutboxStatus } from './outbox-entry.js';
+import type { OutboxEntry } from './outbox-entry.js';
 
-/** An outbox row as the API and the CLI show it (schemas/http/outbox-entry.schema.json). */
-export interface OutboxEntryView {
-  id: string;
-  idempotencyKey: string;
-  ticketId: string;
-  decisionId: string;
-  ruleId: string;
-  ruleSetVersion: string;
-  event: string;
-  actionIndex: number;
-  actionType: string;
-  connection: string | null;
-  /** Rendered params with secret-looking keys masked. */
-  params: Record<string, unknown>;
-  status: OutboxStatus;
-  attempts: number;
-  nextAttemptAt: string;
-  leaseOwner: string | null;
-  leaseUntil: string | null;
-  lastError: OutboxError | null;
-  externalId: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
+/**
+ * An outbox row as the API and the CLI show it (schemas/http/outbox-entry.schema.json):
+ * the entry without its internal bookkeeping, params with secret-looking keys masked.
+ */
+export type OutboxEntryView = Omit<OutboxEntry, 'attemptsBase' | 'expiredLeaseOwner'>;
 
 /** What leaves the server about a row: params masked, internal bookkeeping (attempt budget, expired leases) left out. */
 export function outboxEntryView(entry: OutboxEntry): OutboxEntryView {

@@ -75,7 +75,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     const outbox = createOutbox({
       db,
       connections,
-      tickets: { addMessage: (...args) => tickets.addMessage(...args) },
+      tickets: { addMessage: (...args) => tickets.addMessage(...args), getTicket: (idOrNumber) => tickets.getTicket(idOrNumber) },
+      email: config.email,
+      escalation: config.escalation,
       onAttempt: (entry, attempt) => metrics.outboxAttempts.inc({ action: entry.actionType, outcome: attempt.outcome }),
       onError: (error) => log('error', 'outbox worker round failed; it retries at the next poll', { error: error instanceof Error ? error.message : String(error) }),
     });

@@ -1,6 +1,7 @@
-import { randomUUID } from 'node:crypto';
+import { timeOrderedUuid } from '../store/time-ordered-uuid.js';
 import type { Knex } from 'knex';
 import type { Actor, AuditAction, AuditEvent } from './audit-event.js';
+import { insertRows, type SqlRunner } from '../store/sql-runner.js';
 import { auditToRow } from './ticket-row.js';
 
 export interface AuditEntry {
@@ -45,7 +46,7 @@ export class AuditTrail {
   record(entry: AuditEntry): number {
     const seq = this.nextSeq++;
     this.pending.push({
-      id: randomUUID(),
+      id: timeOrderedUuid(),
       ticketId: this.ticketId,
       seq,
       at: this.at,
@@ -62,9 +63,12 @@ export class AuditTrail {
     return seq;
   }
 
-  async flush(): Promise<AuditEvent[]> {
+  /** Insert the queued rows (through `sql` when given, else knex on the transaction). */
+  async flush(sql?: SqlRunner): Promise<AuditEvent[]> {
     const rows = this.pending.splice(0);
-    if (rows.length > 0) await this.trx('audit_events').insert(rows.map(auditToRow));
+    if (rows.length === 0) return rows;
+    if (sql !== undefined) await insertRows(sql, 'audit_events', rows.map(auditToRow) as unknown as Array<Record<string, unknown>>);
+    else await this.trx('audit_events').insert(rows.map(auditToRow));
     return rows;
   }
 }

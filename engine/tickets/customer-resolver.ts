@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { isUniqueViolation } from '../store/is-unique-violation.js';
+import { knexRunner } from '../store/sql-runner.js';
 import type { Customer, CustomerHints, CustomerIdentity } from './customer.js';
 import { identitiesFromHints, type IdentityOptions } from './customer-identity.js';
 import { customerFromRow, customerToRow, identityToRow, type CustomerIdentityRow, type CustomerRow } from './ticket-row.js';
@@ -81,14 +82,8 @@ export async function resolveCustomer(
  */
 export async function lookupCustomer(db: Knex | Knex.Transaction, identities: readonly CustomerIdentity[]): Promise<CustomerLookup> {
   if (identities.length === 0) return { identities, customer: null, settled: false, owners: new Map() };
-  const rows = (await db('customer_identities as m')
-    .join('customers as c', 'c.id', 'm.customer_id')
-    .join('customer_identities as i', 'i.customer_id', 'm.customer_id')
-    .select('m.kind as matched_kind', 'm.value as matched_value', 'c.id', 'c.name', 'c.segment', 'c.data', 'c.created_at', 'i.kind', 'i.value')
-    .where((q) => {
-      for (const i of identities) void q.orWhere({ 'm.kind': i.kind, 'm.value': i.value });
-    })
-    .orderBy([{ column: 'i.kind' }, { column: 'i.value' }])) as LookupRow[];
+  // Plain SQL rather than the query builder: this runs before every new ticket, and building it costs more than running it.
+  const rows = (await knexRunner(db).run(lookupSql(identities.length), identities.flatMap((i) => [i.kind, i.value]))) as unknown as LookupRow[];
   const owners = new Map(rows.map((r) => [`${r.matched_kind}:${r.matched_value}`, r.id]));
   const match = identities.map((i) => owners.get(key(i))).find((id) => id !== undefined);
   const own = rows.filter((r) => r.id === match);
@@ -99,6 +94,21 @@ export async function lookupCustomer(db: Knex | Knex.Transaction, identities: re
   const identityRows = own.filter((r) => !seen.has(`${r.kind}:${r.value}`) && seen.add(`${r.kind}:${r.value}`) !== undefined);
   const customer = customerFromRow(first, identityRows.map((r) => ({ kind: r.kind, value: r.value, customer_id: r.id, created_at: r.created_at })));
   return { identities, customer, settled: identities.every((i) => owners.has(key(i))), owners };
+}
+
+const lookupSqlByCount = new Map<number, string>();
+
+/** Owners of `count` identities, with each owner's row and all its identities (ordered like loadCustomer). */
+function lookupSql(count: number): string {
+  let text = lookupSqlByCount.get(count);
+  if (text === undefined) {
+    text =
+      'select m."kind" as "matched_kind", m."value" as "matched_value", c."id", c."name", c."segment", c."data", c."created_at", i."kind", i."value" ' +
+      'from "customer_identities" m join "customers" c on c."id" = m."customer_id" join "customer_identities" i on i."customer_id" = m."customer_id" ' +
+      `where ${Array.from({ length: count }, () => '(m."kind" = ? and m."value" = ?)').join(' or ')} order by i."kind", i."value"`;
+    lookupSqlByCount.set(count, text);
+  }
+  return text;
 }
 
 interface LookupRow extends CustomerRow {

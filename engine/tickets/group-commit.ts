@@ -1,10 +1,19 @@
 import type { Knex } from 'knex';
+import { isSqliteConnection, knexRunner, sqliteRunner, type SqlRunner } from '../store/sql-runner.js';
 
 /** A group never grows past this many pieces of work: it bounds the wait of the first one. */
 export const DEFAULT_MAX_GROUP_SIZE = 128;
 
+/**
+ * A piece of work: `trx` is the group's transaction (for knex queries, and
+ * for hooks that expect one), `sql` runs statements in it without knex's
+ * per-query overhead where the store allows (straight on the SQLite
+ * connection), through knex otherwise.
+ */
+export type GroupWork<T> = (trx: Knex.Transaction, sql: SqlRunner) => Promise<T>;
+
 interface Queued {
-  work: (trx: Knex.Transaction) => Promise<unknown>;
+  work: GroupWork<unknown>;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -56,7 +65,7 @@ export class GroupCommit {
   }
 
   /** Run `work` in the next group's transaction, in a savepoint of its own; settles after that transaction ended. */
-  run<T>(work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+  run<T>(work: GroupWork<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
       if (!this.draining) void this.drain();
@@ -86,12 +95,13 @@ export class GroupCommit {
       try {
         await this.db.transaction(
           async (trx) => {
+            const sql = isSqliteConnection(connection) ? sqliteRunner(connection) : knexRunner(trx);
             // Work queued while this transaction waited for the connection (or ran) joins it.
             while (outcomes.length < this.maxGroupSize) {
               const queued = this.queue.shift();
               if (queued === undefined) break;
               taken.push(queued);
-              outcomes.push(await runInSavepoint(trx, queued));
+              outcomes.push(await runInSavepoint(trx, sql, queued));
             }
           },
           { connection },
@@ -124,17 +134,17 @@ export class GroupCommit {
  * piece keeps the group's transaction object, whose `executionPromise` is the
  * real COMMIT (the outbox wakes its worker on it).
  */
-async function runInSavepoint(trx: Knex.Transaction, queued: Queued): Promise<Outcome> {
-  await trx.raw('savepoint group_commit_item');
+async function runInSavepoint(trx: Knex.Transaction, sql: SqlRunner, queued: Queued): Promise<Outcome> {
+  await sql.run('savepoint group_commit_item');
   try {
-    const value = await queued.work(trx);
-    await trx.raw('release savepoint group_commit_item');
+    const value = await queued.work(trx, sql);
+    await sql.run('release savepoint group_commit_item');
     return { ok: true, value };
   } catch (error) {
     // If this fails too, the transaction itself is broken (SQLite rolls the whole
     // transaction back on e.g. SQLITE_FULL): the group fails and every piece with it.
-    await trx.raw('rollback to savepoint group_commit_item');
-    await trx.raw('release savepoint group_commit_item');
+    await sql.run('rollback to savepoint group_commit_item');
+    await sql.run('release savepoint group_commit_item');
     return { ok: false, error };
   }
 }

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { timeOrderedUuid } from '../store/time-ordered-uuid.js';
 import { TriageError } from '../errors/triage-error.js';
 import { toIsoUtc } from '../store/iso-time.js';
 import type { Message, MessageAddress, MessageInput } from './message.js';
@@ -16,7 +16,7 @@ export function messageFromInput(input: MessageInput, ticketId: string, defaults
   const createdAt = input.createdAt === undefined ? defaults.now : toIsoUtc(input.createdAt);
   if (createdAt === undefined) invalid(`message.createdAt is not a date-time with a time zone: ${String(input.createdAt)}`);
   return {
-    id: randomUUID(),
+    id: timeOrderedUuid(),
     ticketId,
     direction,
     kind,

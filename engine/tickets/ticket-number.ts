@@ -1,4 +1,4 @@
-import type { Knex } from 'knex';
+import type { SqlRunner } from '../store/sql-runner.js';
 
 const COUNTER = 'ticket';
 
@@ -17,12 +17,9 @@ export function formatTicketNumber(n: number): string {
  * SQLITE_BUSY_SNAPSHOT. A rolled-back create rolls the counter back too, so
  * numbers are gap-free.
  */
-export async function allocateTicketNumber(trx: Knex.Transaction): Promise<string> {
+export async function allocateTicketNumber(sql: SqlRunner): Promise<string> {
   // One statement (RETURNING works on PostgreSQL and SQLite ≥ 3.35) instead of an UPDATE and a SELECT.
-  const result = (await trx.raw('update counters set value = value + 1 where name = ? returning value', [COUNTER])) as CounterRows | { rows: CounterRows };
-  const rows = Array.isArray(result) ? result : result.rows;
+  const rows = await sql.run('update "counters" set "value" = "value" + 1 where "name" = ? returning "value"', [COUNTER]);
   if (rows.length !== 1) throw new Error(`counters row "${COUNTER}" is missing; run migrateToLatest first`);
   return formatTicketNumber(Number(rows[0]?.value));
 }
-
-type CounterRows = Array<{ value: number | string }>;

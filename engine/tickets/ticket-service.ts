@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Decision } from '../../rules/lib/rule-types.js';
 import { TriageError } from '../errors/triage-error.js';
@@ -7,6 +6,8 @@ import { statusChangeEvents } from '../lifecycle/status-change-events.js';
 import { statusTimestamps } from '../lifecycle/status-timestamps.js';
 import { isUniqueViolation } from '../store/is-unique-violation.js';
 import { toIsoUtc } from '../store/iso-time.js';
+import { timeOrderedUuid } from '../store/time-ordered-uuid.js';
+import { insertRows, knexRunner, type SqlRunner } from '../store/sql-runner.js';
 import { applyDecision, planDecision } from './apply-decision.js';
 import { SYSTEM_ACTOR, type Actor, type AuditEvent } from './audit-event.js';
 import { AuditTrail } from './audit-trail.js';
@@ -43,6 +44,12 @@ import { decisionFromRow, decisionToRow, messageFromRow, messageToRow, ticketCha
 
 export interface AfterDecisionContext {
   trx: Knex.Transaction;
+  /**
+   * Runs plain SQL in the same transaction; on the create path with SQLite
+   * straight on the connection, without knex's per-statement overhead
+   * (engine/store/sql-runner.ts; `insertRows` builds an INSERT).
+   */
+  sql: SqlRunner;
   ticket: Ticket;
   decision: Decision;
   decisionId: string;
@@ -176,7 +183,7 @@ export class TicketService {
   async createTicket(input: CreateTicketInput): Promise<CreateTicketResult> {
     const now = this.now();
     const normalized = normalizeCreateInput(input, now);
-    const ticketId = randomUUID();
+    const ticketId = timeOrderedUuid();
     const message = input.message === undefined ? undefined : messageFromInput(input.message, ticketId, { subject: normalized.subject, now: normalized.createdAt });
     // The sender of an inbound first message is the customer unless the caller says otherwise.
     const sender = message?.direction === 'inbound' && message.from !== null ? { email: message.from.address, name: message.from.name } : {};
@@ -201,8 +208,8 @@ export class TicketService {
     const customerFacts = input.customerFacts ?? (await this.loadCustomerFacts(ticketId, customer, hints, now));
     const actor = input.actor ?? SYSTEM_ACTOR;
 
-    const create = async (trx: Knex.Transaction): Promise<CreateTicketResult> => {
-      const number = await allocateTicketNumber(trx);
+    const create = async (trx: Knex.Transaction, sql: SqlRunner): Promise<CreateTicketResult> => {
+      const number = await allocateTicketNumber(sql);
       const ticket: Ticket = {
         id: ticketId,
         number,
@@ -253,19 +260,19 @@ export class TicketService {
       // afterDecision are the same as for applyDecision on an inserted ticket.
       const decision = await this.decideEvent({ event: 'ticket.created', ticket, message, customer, customerFacts, now });
       const planned = planDecision(ticket, decision, audit, now);
-      await trx('tickets').insert(ticketToRow(planned.ticket));
-      if (planned.ticket.tags.length > 0) await trx('ticket_tags').insert(planned.ticket.tags.map((tag) => ({ ticket_id: ticket.id, tag })));
-      if (message !== undefined) await trx('messages').insert(messageToRow(message));
-      await trx('decisions').insert(decisionToRow(planned.record));
+      await insertRows(sql, 'tickets', [ticketToRow(planned.ticket) as unknown as Row]);
+      await insertRows(sql, 'ticket_tags', planned.ticket.tags.map((tag) => ({ ticket_id: ticket.id, tag })));
+      if (message !== undefined) await insertRows(sql, 'messages', [messageToRow(message) as unknown as Row]);
+      await insertRows(sql, 'decisions', [decisionToRow(planned.record) as unknown as Row]);
       if (this.afterDecision !== undefined) {
-        await this.afterDecision({ trx, ticket: planned.ticket, decision, decisionId: planned.record.id, message });
+        await this.afterDecision({ trx, sql, ticket: planned.ticket, decision, decisionId: planned.record.id, message });
       }
-      await audit.flush();
+      await audit.flush(sql);
       return { ticket: planned.ticket, decision, created: true };
     };
 
     try {
-      return await (this.groupCommit === undefined ? this.db.transaction(create) : this.groupCommit.run(create));
+      return await (this.groupCommit === undefined ? this.db.transaction((trx) => create(trx, knexRunner(trx))) : this.groupCommit.run(create));
     } catch (error) {
       // A delivery of an item that is already stored, or that lost the race
       // against a concurrent delivery: the unique (source, external_id) index
@@ -360,7 +367,8 @@ export class TicketService {
 
       let current: Ticket = { ...ticket, updatedAt: now };
       if (message.direction === 'outbound') {
-        const firstResponse = message.kind === 'public' && current.firstResponseAt === null ? message.createdAt : undefined;
+        // An automatic acknowledgement (data.automatic, engine/outbox/customer-mail-handler.ts) is a receipt, not a response.
+        const firstResponse = message.kind === 'public' && message.data.automatic !== true && current.firstResponseAt === null ? message.createdAt : undefined;
         if (firstResponse !== undefined) current = { ...current, firstResponseAt: firstResponse };
         await trx('tickets').where({ id: ticket.id }).update(ticketChangesToRow({ updatedAt: now, ...(firstResponse === undefined ? {} : { firstResponseAt: firstResponse }) }));
         return { ticket: current, message, decision: null, created: true };
@@ -508,7 +516,7 @@ export class TicketService {
     const decision = await this.decideEvent(input);
     const applied = await applyDecision(trx, input.ticket, decision, audit, input.now);
     if (this.afterDecision !== undefined) {
-      await this.afterDecision({ trx, ticket: applied.ticket, decision, decisionId: applied.record.id, message: input.message });
+      await this.afterDecision({ trx, sql: knexRunner(trx), ticket: applied.ticket, decision, decisionId: applied.record.id, message: input.message });
     }
     return { ticket: applied.ticket, decision };
   }
@@ -556,6 +564,8 @@ export class TicketService {
     return iso;
   }
 }
+
+type Row = Record<string, unknown>;
 
 /** What one evaluation inside a write transaction is about. */
 interface EvaluationContext {

@@ -39,11 +39,11 @@ describe('action catalogue', () => {
     expect([...catalogue.keys()].filter((k) => TICKET_ACTIONS.includes(k))).toEqual(TICKET_ACTIONS);
   });
 
-  it('uses a pending (not yet registered) connector action only until the registry provides it', () => {
+  it('has connector actions only for registered connectors', () => {
     const without = buildActionCatalogue(createConnectorRegistry([]));
-    expect(without.get('email.send')).toMatchObject({ kind: 'action', templates: ['to', 'subject', 'text'] });
-    expect(without.get('email.send')?.connector).toBeUndefined();
+    expect(without.has('email.send')).toBe(false);
     expect(without.has('webhook.post')).toBe(false);
+    expect(without.get('tag')).toMatchObject({ kind: 'tag' });
     const email = connector('email', 'action', [{ name: 'send', summary: 'Send', params: { type: 'object', required: ['to'], properties: { to: { type: 'string' }, cc: { type: 'string' } } }, templates: ['to'], idempotency: 'none' }]);
     const withEmail = buildActionCatalogue(createConnectorRegistry([email]));
     expect(withEmail.get('email.send')).toMatchObject({ connector: { name: 'email' }, templates: ['to'], params: { properties: { cc: { type: 'string' } } } });

@@ -102,23 +102,6 @@ const ticketActions: ActionDefinition[] = [
   },
 ];
 
-/**
- * TRANSITIONAL: connector actions whose connector is not in the registry yet
- * (email is being written, connectors/email/). Until it registers, this entry
- * keeps rule files that use email.send valid. An entry is ignored as soon as
- * the registry provides the same action name, so registering the connector
- * takes over; then delete the entry here (and this list once it is empty).
- */
-const pendingConnectorActions: ActionDefinition[] = [
-  {
-    name: 'email.send',
-    kind: 'action',
-    summary: 'Send an e-mail (internal notification, not a customer reply).',
-    params: { type: 'object', additionalProperties: false, required: ['to', 'subject', 'text'], properties: { to: text, subject: text, text } },
-    templates: ['to', 'subject', 'text'],
-  },
-];
-
 /** The `connection` param every connector action accepts (required where the operation's schema says so). */
 const connectionParam = { type: 'string', minLength: 1, description: 'Name of the connection in connections.yaml.' } as const;
 
@@ -141,14 +124,13 @@ export function connectorActions(registry: ConnectorRegistry): ActionDefinition[
     );
 }
 
-/** The catalogue for a registry: ticket actions, connector actions, then pending ones the registry does not cover yet. */
+/** The catalogue for a registry: the built-in ticket actions, then one action per connector operation. */
 export function buildActionCatalogue(registry: ConnectorRegistry): ReadonlyMap<string, ActionDefinition> {
   const map = new Map<string, ActionDefinition>();
   for (const d of [...ticketActions, ...connectorActions(registry)]) {
     if (map.has(d.name)) throw new Error(`action "${d.name}" is defined twice`);
     map.set(d.name, d);
   }
-  for (const d of pendingConnectorActions) if (!map.has(d.name)) map.set(d.name, d);
   return map;
 }
 

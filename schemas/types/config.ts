@@ -12,6 +12,8 @@ export interface TriageConfig {
    */
   connectionsFile?: string;
   enrichment?: EnrichmentConfig;
+  email?: EmailConfig;
+  escalation?: EscalationConfig;
   channels?: ChannelsConfig;
   privacy?: PrivacyConfig;
 }
@@ -77,6 +79,46 @@ export interface EnrichmentRetryConfig {
    * Attempts in all (the one at ticket creation included); then the job is marked failed.
    */
   maxAttempts?: number;
+}
+/**
+ * Customer mail: which email connection (connections.yaml) sends reply and acknowledge, and escalation e-mail (docs/outbox.md).
+ */
+export interface EmailConfig {
+  /**
+   * Name of the email connection. Default: the one named email, or the only one.
+   */
+  connection?: string;
+  /**
+   * Sender of customer mail, overriding the connection's from (e.g. "Support <support@example.com>").
+   */
+  from?: string;
+  /**
+   * Reply-To of customer mail: the mailbox the e-mail channel reads, so answers thread into the ticket.
+   */
+  replyTo?: string;
+}
+/**
+ * Targets of the escalate action by role (escalate: { to: team-lead }): an e-mail address and/or a Slack channel (docs/outbox.md).
+ */
+export interface EscalationConfig {
+  [k: string]: EscalationTargetConfig;
+}
+export interface EscalationTargetConfig {
+  /**
+   * Address the escalation e-mail goes to (through email.connection).
+   */
+  email?: string;
+  slack?: EscalationSlackConfig;
+}
+export interface EscalationSlackConfig {
+  /**
+   * Slack connection; default: the one named slack, or the only one.
+   */
+  connection?: string;
+  /**
+   * Channel name (#escalations) or id.
+   */
+  channel: string;
 }
 /**
  * Inbound channels (docs/channels.md): web forms, the PBX webhook, the generic chat/social/marketplace webhook.

@@ -1,6 +1,5 @@
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import type { ReceiverFault } from './webhook-receiver.js';
+import type { IncomingHttpHeaders } from 'node:http';
+import { parseJsonBody, startFaultServer, type FaultPolicy, type ReceiverFault } from './fault-server.js';
 
 /**
  * A real HTTP server on 127.0.0.1 speaking the part of Jira Cloud REST v3 the
@@ -47,7 +46,7 @@ export interface JiraApiServerOptions {
   projects?: readonly string[];
   issueTypes?: readonly string[];
   priorities?: readonly string[];
-  faults?: (request: JiraApiRequest, n: number) => ReceiverFault | undefined;
+  faults?: FaultPolicy<JiraApiRequest>;
 }
 
 export interface JiraApiServer {
@@ -82,12 +81,7 @@ export async function startJiraApiServer(options: JiraApiServerOptions): Promise
   const issueTypes = options.issueTypes ?? ['Task', 'Bug', 'Incident'];
   const priorities = options.priorities ?? ['Highest', 'High', 'Medium', 'Low', 'Lowest'];
   const expectedAuth = `Basic ${Buffer.from(`${options.email}:${options.apiToken}`).toString('base64')}`;
-  const requests: JiraApiRequest[] = [];
   const issues: JiraFakeIssue[] = [];
-  const queue: ReceiverFault[] = [];
-  let policy = options.faults;
-  const sockets = new Set<Socket>();
-  const timers = new Set<NodeJS.Timeout>();
   let nextId = 10000;
   const counters = new Map<string, number>();
   let url = '';
@@ -165,81 +159,42 @@ export async function startJiraApiServer(options: JiraApiServerOptions): Promise
     if (a.comment) a.comment.issue.comments.push(a.comment.comment);
   };
 
-  const apply = (fault: ReceiverFault | undefined, rec: JiraApiRequest, req: IncomingMessage, res: ServerResponse): void => {
-    if (res.destroyed || req.socket.destroyed) return;
-    if (fault === undefined || fault.kind === 'acceptThenReset') {
-      const a = answer(rec);
-      commit(a);
-      if (fault?.kind === 'acceptThenReset') {
-        rec.outcome = 'acceptThenReset';
-        req.socket.resetAndDestroy();
-        return;
-      }
-      rec.outcome = a.status < 300 ? 'accepted' : 'rejected';
-      if (a.status >= 300) rec.status = a.status;
-      res.writeHead(a.status, { 'content-type': 'application/json;charset=UTF-8' });
-      res.end(JSON.stringify(a.body));
-    } else if (fault.kind === 'status') {
-      rec.outcome = 'status';
-      rec.status = fault.status;
-      res.writeHead(fault.status, { 'content-type': 'application/json;charset=UTF-8', ...fault.headers });
-      res.end(fault.body ?? JSON.stringify({ errorMessages: [`fault ${fault.status}`], errors: {} }));
-    } else if (fault.kind === 'rateLimit') {
-      rec.outcome = 'rateLimit';
-      res.writeHead(429, { 'content-type': 'application/json;charset=UTF-8', ...(fault.retryAfter === undefined ? {} : { 'retry-after': String(fault.retryAfter) }) });
-      res.end(JSON.stringify({ errorMessages: ['Rate limit exceeded.'], errors: {} }));
-    } else if (fault.kind === 'delay') {
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        apply(fault.then, rec, req, res);
-      }, fault.ms);
-      timers.add(timer);
-    } else if (fault.kind === 'hang') {
-      rec.outcome = 'hang';
-    } else {
-      rec.outcome = 'reset';
-      req.socket.resetAndDestroy();
-    }
-  };
-
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks).toString('utf8');
-      let json: unknown;
-      try {
-        json = raw === '' ? undefined : JSON.parse(raw);
-      } catch {
-        json = undefined;
-      }
+  const server = await startFaultServer<JiraApiRequest>({
+    faults: options.faults,
+    contentType: 'application/json;charset=UTF-8',
+    statusBody: (status) => JSON.stringify({ errorMessages: [`fault ${status}`], errors: {} }),
+    rateLimitBody: JSON.stringify({ errorMessages: ['Rate limit exceeded.'], errors: {} }),
+    record: (req, raw, seq) => {
       const parsed = new URL(req.url ?? '/', 'http://fake');
-      const rec: JiraApiRequest = {
-        seq: requests.length + 1,
+      return {
+        seq,
         method: req.method ?? 'GET',
         path: parsed.pathname,
         query: parsed.searchParams,
         headers: req.headers,
-        json,
+        json: parseJsonBody(raw),
         authorized: req.headers.authorization === expectedAuth,
         outcome: 'hang',
       };
-      requests.push(rec);
-      apply(queue.length > 0 ? queue.shift() : policy?.(rec, rec.seq), rec, req, res);
-    });
+    },
+    accept: (rec) => {
+      const a = answer(rec);
+      commit(a);
+      return (res) => {
+        rec.outcome = a.status < 300 ? 'accepted' : 'rejected';
+        if (a.status >= 300) rec.status = a.status;
+        res.writeHead(a.status, { 'content-type': 'application/json;charset=UTF-8' });
+        res.end(JSON.stringify(a.body));
+      };
+    },
+    onStatusFault: (rec, status) => {
+      rec.status = status;
+    },
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  url = server.url;
   return {
     url,
-    requests,
+    requests: server.requests,
     issues,
     issue: findIssue,
     seedIssue: (fields) => {
@@ -247,23 +202,13 @@ export async function startJiraApiServer(options: JiraApiServerOptions): Promise
       issues.push(issue);
       return issue;
     },
-    enqueue: (...faults) => {
-      queue.push(...faults);
-    },
-    setFaults: (p) => {
-      policy = p;
-    },
+    enqueue: server.enqueue,
+    setFaults: server.setFaults,
     reset: () => {
-      requests.length = 0;
+      server.reset();
       issues.length = 0;
-      queue.length = 0;
       counters.clear();
     },
-    close: async () => {
-      for (const t of timers) clearTimeout(t);
-      timers.clear();
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close: server.close,
   };
 }

@@ -1,6 +1,5 @@
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import type { ReceiverFault } from './webhook-receiver.js';
+import type { IncomingHttpHeaders } from 'node:http';
+import { startFaultServer, type FaultPolicy, type ReceiverFault } from './fault-server.js';
 
 /**
  * A real HTTP server on 127.0.0.1 speaking the part of the Slack Web API the
@@ -41,7 +40,7 @@ export interface SlackApiServerOptions {
   channels?: Record<string, string>;
   /** Channels the bot is not a member of: posting there gets `not_in_channel`. */
   notInChannel?: readonly string[];
-  faults?: (request: SlackApiRequest, n: number) => ReceiverFault | undefined;
+  faults?: FaultPolicy<SlackApiRequest>;
 }
 
 export interface SlackApiServer {
@@ -63,12 +62,7 @@ export const SLACK_DEFAULT_CHANNELS: Readonly<Record<string, string>> = { incide
 
 export async function startSlackApiServer(options: SlackApiServerOptions): Promise<SlackApiServer> {
   const channels = options.channels ?? SLACK_DEFAULT_CHANNELS;
-  const requests: SlackApiRequest[] = [];
   const messages: SlackPostedMessage[] = [];
-  const queue: ReceiverFault[] = [];
-  let policy = options.faults;
-  const sockets = new Set<Socket>();
-  const timers = new Set<NodeJS.Timeout>();
   let tsCounter = 0;
 
   const channelId = (given: string): string | undefined => {
@@ -103,46 +97,12 @@ export async function startSlackApiServer(options: SlackApiServerOptions): Promi
     return fail('unknown_method');
   };
 
-  const apply = (fault: ReceiverFault | undefined, rec: SlackApiRequest, req: IncomingMessage, res: ServerResponse): void => {
-    if (res.destroyed || req.socket.destroyed) return;
-    if (fault === undefined || fault.kind === 'acceptThenReset') {
-      const { body, message } = answer(rec);
-      if (message) messages.push(message);
-      if (fault?.kind === 'acceptThenReset') {
-        rec.outcome = 'acceptThenReset';
-        req.socket.resetAndDestroy();
-        return;
-      }
-      rec.outcome = body.ok === true ? 'accepted' : 'platformError';
-      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
-      res.end(JSON.stringify(body));
-    } else if (fault.kind === 'status') {
-      rec.outcome = 'status';
-      res.writeHead(fault.status, { 'content-type': 'application/json; charset=utf-8', ...fault.headers });
-      res.end(fault.body ?? JSON.stringify({ ok: false, error: `fault_${fault.status}` }));
-    } else if (fault.kind === 'rateLimit') {
-      rec.outcome = 'rateLimit';
-      res.writeHead(429, { 'content-type': 'application/json; charset=utf-8', ...(fault.retryAfter === undefined ? {} : { 'retry-after': String(fault.retryAfter) }) });
-      res.end('{"ok":false,"error":"ratelimited"}');
-    } else if (fault.kind === 'delay') {
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        apply(fault.then, rec, req, res);
-      }, fault.ms);
-      timers.add(timer);
-    } else if (fault.kind === 'hang') {
-      rec.outcome = 'hang';
-    } else {
-      rec.outcome = 'reset';
-      req.socket.resetAndDestroy();
-    }
-  };
-
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks).toString('utf8');
+  const server = await startFaultServer<SlackApiRequest>({
+    faults: options.faults,
+    contentType: 'application/json; charset=utf-8',
+    statusBody: (status) => JSON.stringify({ ok: false, error: `fault_${status}` }),
+    rateLimitBody: '{"ok":false,"error":"ratelimited"}',
+    record: (req, raw, seq) => {
       const type = String(req.headers['content-type'] ?? '');
       let args: Record<string, unknown> = {};
       if (type.startsWith('application/json')) {
@@ -154,55 +114,44 @@ export async function startSlackApiServer(options: SlackApiServerOptions): Promi
       } else {
         args = Object.fromEntries(new URLSearchParams(raw));
       }
-      const rec: SlackApiRequest = {
-        seq: requests.length + 1,
+      return {
+        seq,
         method: (req.url ?? '/').replace(/^\/api\//, '').replace(/\?.*$/, ''),
         headers: req.headers,
         args,
         authorized: req.headers.authorization === `Bearer ${options.token}`,
         outcome: 'hang',
       };
-      requests.push(rec);
-      if (req.method !== 'POST' || !(req.url ?? '').startsWith('/api/')) {
-        res.writeHead(404, { 'content-type': 'text/plain' });
-        res.end('not found');
-        rec.outcome = 'status';
-        return;
-      }
-      apply(queue.length > 0 ? queue.shift() : policy?.(rec, rec.seq), rec, req, res);
-    });
+    },
+    refuse: (rec, req, res) => {
+      if (req.method === 'POST' && (req.url ?? '').startsWith('/api/')) return false;
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end('not found');
+      rec.outcome = 'status';
+      return true;
+    },
+    accept: (rec) => {
+      const { body, message } = answer(rec);
+      if (message) messages.push(message);
+      return (res) => {
+        rec.outcome = body.ok === true ? 'accepted' : 'platformError';
+        res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+        res.end(JSON.stringify(body));
+      };
+    },
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-  const url = `http://127.0.0.1:${port}`;
+  const url = server.url;
   return {
     url,
     apiUrl: `${url}/api/`,
-    requests,
+    requests: server.requests,
     messages,
-    enqueue: (...faults) => {
-      queue.push(...faults);
-    },
-    setFaults: (p) => {
-      policy = p;
-    },
+    enqueue: server.enqueue,
+    setFaults: server.setFaults,
     reset: () => {
-      requests.length = 0;
+      server.reset();
       messages.length = 0;
-      queue.length = 0;
     },
-    close: async () => {
-      for (const t of timers) clearTimeout(t);
-      timers.clear();
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close: server.close,
   };
 }

@@ -1,35 +1,22 @@
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingHttpHeaders } from 'node:http';
 import { checkSignature } from '../../engine/http/auth/verify-signature.js';
+import { parseJsonBody, startFaultServer, type FaultPolicy, type ReceiverFault } from './fault-server.js';
+
+export type { ReceiverFault } from './fault-server.js';
 
 /**
  * A real HTTP server on 127.0.0.1 standing in for any webhook receiver, with
  * programmable faults. It is generic on purpose: the webhook connector tests,
  * the outbox exactly-once test and the bench all drive it.
  *
- * A fault applies to one request. Faults queued with `enqueue` are used first,
- * in order; then the `faults` policy (if set) decides; otherwise the request
- * is accepted with the default response.
+ * Faults (test/fakes/fault-server.ts) apply as in every fake; a request no
+ * fault stops is accepted with the default response.
  *
  * "Delivered" means the receiver accepted the request (answered 2xx, or
  * processed it before the connection was cut): that is what an exactly-once
  * test counts per Idempotency-Key. Every request, faulted or not, is also kept
  * in `requests` so tests can count attempts.
  */
-export type ReceiverFault =
-  /** Answer with this status (and optional body/headers) without accepting. */
-  | { kind: 'status'; status: number; body?: string; headers?: Record<string, string> }
-  /** 429 with a Retry-After header (seconds or an HTTP date), not accepted. */
-  | { kind: 'rateLimit'; retryAfter?: string | number }
-  /** Wait, then apply `then` (default: accept). Longer than the client's timeout = a timeout. */
-  | { kind: 'delay'; ms: number; then?: ReceiverFault }
-  /** Never answer; the socket is closed when the receiver closes. */
-  | { kind: 'hang' }
-  /** Cut the connection without answering and without accepting. */
-  | { kind: 'reset' }
-  /** Accept (count the delivery), then cut the connection before answering: the client sees a failure for a delivered request. */
-  | { kind: 'acceptThenReset' };
-
 export interface ReceivedRequest {
   /** 1-based arrival order. */
   seq: number;
@@ -56,7 +43,7 @@ export interface WebhookReceiverOptions {
   /** Status and body of an accepted request (default 200 `{"ok":true}`). */
   accept?: { status?: number; body?: string; headers?: Record<string, string> };
   /** Decides a fault for requests no queued fault covers; `n` is the 1-based arrival number. */
-  faults?: (request: ReceivedRequest, n: number) => ReceiverFault | undefined;
+  faults?: FaultPolicy<ReceivedRequest>;
   /** Clock for signature checks, in unix seconds. */
   nowSeconds?: () => number;
 }
@@ -88,11 +75,6 @@ export interface WebhookReceiver {
 }
 
 export async function startWebhookReceiver(options: WebhookReceiverOptions = {}): Promise<WebhookReceiver> {
-  const requests: ReceivedRequest[] = [];
-  const queue: ReceiverFault[] = [];
-  let policy = options.faults;
-  const sockets = new Set<Socket>();
-  const timers = new Set<NodeJS.Timeout>();
   const accepted = new Map<string, number>();
   let waiters: { check: () => boolean; resolve: () => void }[] = [];
   const notify = (): void => {
@@ -107,7 +89,6 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions = {})
       if (check()) resolve();
       else waiters.push({ check, resolve });
     });
-  const acceptedCount = (): number => requests.filter((r) => r.outcome === 'accepted' || r.outcome === 'acceptThenReset').length;
 
   const markAccepted = (rec: ReceivedRequest): void => {
     if (rec.idempotencyKey !== undefined) {
@@ -117,64 +98,23 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions = {})
     }
   };
 
-  const apply = (fault: ReceiverFault | undefined, rec: ReceivedRequest, req: IncomingMessage, res: ServerResponse): void => {
-    if (res.destroyed || req.socket.destroyed) return;
-    if (fault === undefined) {
-      rec.outcome = 'accepted';
-      markAccepted(rec);
-      const a = options.accept ?? {};
-      res.writeHead(a.status ?? 200, { 'content-type': 'application/json', ...a.headers });
-      res.end(a.body ?? '{"ok":true}');
-    } else if (fault.kind === 'status') {
-      rec.outcome = 'status';
-      res.writeHead(fault.status, { 'content-type': 'application/json', ...fault.headers });
-      res.end(fault.body ?? JSON.stringify({ error: `fault ${fault.status}` }));
-    } else if (fault.kind === 'rateLimit') {
-      rec.outcome = 'rateLimit';
-      res.writeHead(429, { 'content-type': 'application/json', ...(fault.retryAfter === undefined ? {} : { 'retry-after': String(fault.retryAfter) }) });
-      res.end('{"error":"rate limited"}');
-    } else if (fault.kind === 'delay') {
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        apply(fault.then, rec, req, res);
-        notify();
-      }, fault.ms);
-      timers.add(timer);
-      return;
-    } else if (fault.kind === 'hang') {
-      rec.outcome = 'hang';
-    } else if (fault.kind === 'reset') {
-      rec.outcome = 'reset';
-      req.socket.resetAndDestroy();
-    } else {
-      rec.outcome = 'acceptThenReset';
-      markAccepted(rec);
-      req.socket.resetAndDestroy();
-    }
-  };
-
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      let json: unknown;
-      try {
-        json = body === '' ? undefined : JSON.parse(body);
-      } catch {
-        json = undefined;
-      }
+  const server = await startFaultServer<ReceivedRequest>({
+    faults: options.faults,
+    contentType: 'application/json',
+    statusBody: (status) => JSON.stringify({ error: `fault ${status}` }),
+    rateLimitBody: '{"error":"rate limited"}',
+    record: (req, body, seq) => {
       const header = (name: string): string | undefined => {
         const v = req.headers[name];
         return Array.isArray(v) ? v[0] : v;
       };
-      const rec: ReceivedRequest = {
-        seq: requests.length + 1,
+      return {
+        seq,
         method: req.method ?? 'GET',
         url: req.url ?? '/',
         headers: req.headers,
         body,
-        json,
+        json: parseJsonBody(body),
         idempotencyKey: header('idempotency-key'),
         signatureValid:
           options.secret === undefined
@@ -183,48 +123,37 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions = {})
         outcome: 'pending',
         duplicate: false,
       };
-      requests.push(rec);
-      const fault = queue.length > 0 ? queue.shift() : policy?.(rec, rec.seq);
-      apply(fault, rec, req, res);
-      notify();
-    });
+    },
+    accept: (rec) => {
+      markAccepted(rec);
+      return (res) => {
+        rec.outcome = 'accepted';
+        const a = options.accept ?? {};
+        res.writeHead(a.status ?? 200, { 'content-type': 'application/json', ...a.headers });
+        res.end(a.body ?? '{"ok":true}');
+      };
+    },
+    onSettled: notify,
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  const requests = server.requests;
+  const acceptedCount = (): number => requests.filter((r) => r.outcome === 'accepted' || r.outcome === 'acceptThenReset').length;
 
   return {
-    url: `http://127.0.0.1:${port}`,
-    port,
+    url: server.url,
+    port: server.port,
     requests,
     deliveries: () => requests.filter((r) => r.outcome === 'accepted' || r.outcome === 'acceptThenReset'),
     deliveryCount: (key) => accepted.get(key) ?? 0,
     deliveriesByKey: () => new Map(accepted),
-    enqueue: (...faults) => {
-      queue.push(...faults);
-    },
-    setFaults: (p) => {
-      policy = p;
-    },
+    enqueue: server.enqueue,
+    setFaults: server.setFaults,
     waitForRequests: (count) => waitUntil(() => requests.length >= count),
     waitForDeliveries: (count) => waitUntil(() => acceptedCount() >= count),
     reset: () => {
-      requests.length = 0;
-      queue.length = 0;
+      server.reset();
       accepted.clear();
     },
-    close: async () => {
-      for (const t of timers) clearTimeout(t);
-      timers.clear();
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close: server.close,
   };
 }
 

@@ -1,11 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDatabase } from '../../../engine/store/create-database.js';
-import { migrateToLatest } from '../../../engine/store/migrate-to-latest.js';
 import { TicketService } from '../../../engine/tickets/ticket-service.js';
 import { createFakeDecide } from '../../../test/helpers/fake-decide.js';
-import { createTempSqliteFile, type TempSqliteFile } from '../../../test/helpers/sqlite.js';
-import { runCli } from '../../index.js';
-import { bufferIo } from '../../test-io.js';
+import { runCliCommand, seededCliSqlite } from '../../../test/helpers/cli-sqlite.js';
+import type { TempSqliteFile } from '../../../test/helpers/sqlite.js';
 
 const DAY = 86_400_000;
 
@@ -15,11 +13,7 @@ describe('triage gdpr', () => {
   let customerId: string;
 
   beforeEach(async () => {
-    file = await createTempSqliteFile();
-    env = { TRIAGE_SQLITE_PATH: file.path, USER: 'dpo' };
-    const db = await createDatabase({ sqlitePath: file.path });
-    try {
-      await migrateToLatest(db);
+    ({ file, env } = await seededCliSqlite('dpo', async (db) => {
       let clock = Date.now() - 100 * DAY;
       const service = new TicketService({ db, decide: createFakeDecide(), now: () => new Date(clock) });
       const t = await service.createTicket({ source: 'api', externalId: 'a', subject: 'Jan Kowalski: reklamacja', message: { from: 'Jan Kowalski <jan@acme.pl>', text: 'PESEL 44051401359' } });
@@ -29,19 +23,13 @@ describe('triage gdpr', () => {
       await service.changeStatus(t.ticket.id, 'closed', { type: 'user', id: 'ola' });
       clock = Date.now();
       await service.createTicket({ source: 'api', externalId: 'b', subject: 'Recent', message: { from: 'anna@other.pl', text: 'hi' } });
-    } finally {
-      await db.destroy();
-    }
+    }));
   });
   afterEach(async () => {
     await file.cleanup();
   });
 
-  const run = async (...argv: string[]): Promise<{ code: number; out: string; err: string }> => {
-    const io = bufferIo('', env);
-    const code = await runCli(['gdpr', ...argv], io);
-    return { code, out: io.out(), err: io.err() };
-  };
+  const run = (...argv: string[]): ReturnType<typeof runCliCommand> => runCliCommand(env, ['gdpr', ...argv]);
 
   it('erase --dry-run counts, erase does it and records who', async () => {
     const dry = await run('erase', '--customer', customerId, '--dry-run');

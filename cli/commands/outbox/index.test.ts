@@ -2,11 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OutboxStore } from '../../../engine/outbox/outbox-store.js';
 import { OutboxWorker } from '../../../engine/outbox/outbox-worker.js';
 import { createDatabase } from '../../../engine/store/create-database.js';
-import { migrateToLatest } from '../../../engine/store/migrate-to-latest.js';
 import { outboxTicketService, ticketWithActions, VirtualClock } from '../../../test/helpers/outbox-fixture.js';
-import { createTempSqliteFile, type TempSqliteFile } from '../../../test/helpers/sqlite.js';
-import { runCli } from '../../index.js';
-import { bufferIo } from '../../test-io.js';
+import { runCliCommand, seededCliSqlite } from '../../../test/helpers/cli-sqlite.js';
+import type { TempSqliteFile } from '../../../test/helpers/sqlite.js';
 
 describe('triage outbox', () => {
   let file: TempSqliteFile;
@@ -14,11 +12,7 @@ describe('triage outbox', () => {
   let ids: { dead: string; pending: string };
 
   beforeEach(async () => {
-    file = await createTempSqliteFile();
-    env = { TRIAGE_SQLITE_PATH: file.path, USER: 'anna' };
-    const db = await createDatabase({ sqlitePath: file.path });
-    try {
-      await migrateToLatest(db);
+    ({ file, env } = await seededCliSqlite('anna', async (db) => {
       const clock = new VirtualClock(new Date(Date.now() - 60_000).toISOString());
       const service = outboxTicketService(db, clock);
       await ticketWithActions(service, [{ type: 'escalate', params: { to: 'team-lead', reason: 'VIP', token: 'secret-token-1' } }]);
@@ -28,19 +22,13 @@ describe('triage outbox', () => {
       await ticketWithActions(service, [{ type: 'webhook.post', params: { connection: 'orders', body: { n: 1 } } }]);
       const entries = (await new OutboxStore(db).list()).entries;
       ids = { dead: entries.find((e) => e.status === 'dead')!.id, pending: entries.find((e) => e.status === 'pending')!.id };
-    } finally {
-      await db.destroy();
-    }
+    }));
   });
   afterEach(async () => {
     await file.cleanup();
   });
 
-  const run = async (...argv: string[]): Promise<{ code: number; out: string; err: string }> => {
-    const io = bufferIo('', env);
-    const code = await runCli(['outbox', ...argv], io);
-    return { code, out: io.out(), err: io.err() };
-  };
+  const run = (...argv: string[]): ReturnType<typeof runCliCommand> => runCliCommand(env, ['outbox', ...argv]);
 
   it('list prints the counts and a table, newest first; --status filters; --json masks secret-looking params', async () => {
     const listed = await run('list');

@@ -101,7 +101,7 @@ describe('outbox API', () => {
 });
 
 describe('outbox worker in the server', () => {
-  it('runs when asked (TRIAGE_OUTBOX_WORKER=1), dead-letters actions without a handler and counts attempts', async () => {
+  it('runs when asked (TRIAGE_OUTBOX_WORKER=1), dead-letters actions it cannot carry out (no email connection) and counts attempts', async () => {
     const t = await createTestApp({ env: { TRIAGE_OUTBOX_WORKER: '1' } });
     try {
       const created = await t.app.inject({
@@ -118,7 +118,7 @@ describe('outbox worker in the server', () => {
         await new Promise((r) => setTimeout(r, 10));
         entry = (await store.list()).entries[0];
       }
-      expect(entry).toMatchObject({ actionType: 'acknowledge', status: 'dead', lastError: { code: 'TRIAGE_OUTBOX_NO_HANDLER', message: 'No handler for action acknowledge yet' } });
+      expect(entry).toMatchObject({ actionType: 'acknowledge', status: 'dead', lastError: { code: 'TRIAGE_OUTBOX_NO_CONNECTION', message: expect.stringContaining('set email.connection in triage.config.yaml') } });
       const metrics = (await t.app.inject({ url: '/metrics' })).body;
       expect(metrics).toMatch(/^triage_outbox_attempts_total\{action="acknowledge",outcome="dead"\} 1$/m);
     } finally {

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { createMetrics } from './metrics.js';
+
+async function sample(text: string, line: string): Promise<number | undefined> {
+  const found = text.split('\n').find((l) => l.startsWith(`${line} `));
+  return found === undefined ? undefined : Number(found.slice(line.length + 1));
+}
+
+describe('metrics', () => {
+  it('counts evaluations and rule hits exactly, across scrapes, as prom-client would', async () => {
+    const metrics = createMetrics();
+    metrics.evaluations.inc({ event: 'ticket.created', source: 'api' });
+    metrics.evaluations.inc({ event: 'ticket.created', source: 'api' }, 2);
+    metrics.evaluations.inc({ event: 'ticket.created', source: 'ticket' });
+    for (const rule of ['a', 'b', 'a']) metrics.ruleHits.inc({ rule, event: 'ticket.created' });
+    let text = await metrics.registry.metrics();
+    expect(await sample(text, 'triage_evaluations_total{event="ticket.created",source="api"}')).toBe(3);
+    expect(await sample(text, 'triage_evaluations_total{event="ticket.created",source="ticket"}')).toBe(1);
+    expect(await sample(text, 'triage_rule_hits_total{rule="a",event="ticket.created"}')).toBe(2);
+    expect(await sample(text, 'triage_rule_hits_total{rule="b",event="ticket.created"}')).toBe(1);
+
+    metrics.ruleHits.inc({ rule: 'b', event: 'ticket.created' });
+    text = await metrics.registry.metrics();
+    expect(await sample(text, 'triage_rule_hits_total{rule="a",event="ticket.created"}')).toBe(2);
+    expect(await sample(text, 'triage_rule_hits_total{rule="b",event="ticket.created"}')).toBe(2);
+    expect((await metrics.ruleHits.get()).values.map((v) => v.value).sort()).toEqual([2, 2]);
+  });
+
+  it('refuses what prom-client refuses: unknown labels, negative values', () => {
+    const metrics = createMetrics();
+    expect(() => metrics.evaluations.inc({ event: 'e', source: 'api', other: 'x' } as never)).toThrow();
+    expect(() => metrics.evaluations.inc({ event: 'e', source: 'api' }, -1)).toThrow();
+  });
+});

@@ -1,0 +1,155 @@
+import type { ConnectorInstance } from '../../connectors/lib/connector.js';
+import type { FactObject } from '../../rules/lib/rule-types.js';
+import { TriageError } from '../errors/triage-error.js';
+import type { Actor } from '../tickets/audit-event.js';
+import type { Message, MessageInput } from '../tickets/message.js';
+import type { AddMessageResult, TicketDetails } from '../tickets/ticket-service.js';
+import type { OutboxConnections } from './connector-handler.js';
+import type { OutboxHandler } from './outbox-handler.js';
+
+/** The part of TicketService the reply/acknowledge handlers use. */
+export interface CustomerMailTickets {
+  getTicket(idOrNumber: string): Promise<Pick<TicketDetails, 'ticket' | 'messages'>>;
+  addMessage(idOrNumber: string, input: MessageInput, actor: Actor): Promise<AddMessageResult>;
+}
+
+/** `email:` of triage.config.yaml: which connection answers customers, and optional overrides of its sender. */
+export interface CustomerMailSettings {
+  connection?: string;
+  from?: string;
+  replyTo?: string;
+}
+
+export interface CustomerMailHandlerOptions {
+  tickets: CustomerMailTickets;
+  connections: OutboxConnections | undefined;
+  email?: CustomerMailSettings;
+}
+
+/**
+ * `reply` and `acknowledge`: a public e-mail to the ticket's customer through
+ * the email connection, then the sent message recorded on the ticket.
+ *
+ * - Recipient: reply-to, else from, of the ticket's first inbound message
+ *   (the customer who opened it); none → dead with TRIAGE_OUTBOX_NO_RECIPIENT.
+ * - Threading: In-Reply-To = the customer's newest Message-ID, References =
+ *   their Message-IDs (data.references of that message first), so the answer
+ *   lands in the customer's thread. Subject `Re: <subject> [#<number>]` unless
+ *   the rule gives one.
+ * - Acknowledge (R3): never sent to machine mail (auto-reply, bounce, bulk flags
+ *   or an Auto-Submitted header other than `no`): the row ends done with "not
+ *   sent" — answering an auto-responder is how mail loops start. It is marked
+ *   `Auto-Submitted: auto-replied` (RFC 3834), and recorded with
+ *   data.automatic = true, which does NOT set firstResponseAt: an automatic
+ *   receipt is not a response (R19 FRT counts the first human or rule reply).
+ * - A reply is recorded as an outbound public message, which sets
+ *   firstResponseAt the first time.
+ *
+ * Delivery is at least once (SMTP has no dedupe): the Message-ID derives from
+ * the idempotency key, so a repeat is recognizable, and TicketService ignores
+ * a second record with the same Message-ID.
+ */
+export function customerMailHandler(action: 'reply' | 'acknowledge', options: CustomerMailHandlerOptions): OutboxHandler {
+  return async ({ entry, signal }) => {
+    const { ticket, messages } = await options.tickets.getTicket(entry.ticketId);
+    const inbound = messages.filter((m) => m.direction === 'inbound');
+    const first = inbound[0];
+    const to = first === undefined ? undefined : customerAddress(first);
+    if (to === undefined) throw new TriageError('TRIAGE_OUTBOX_NO_RECIPIENT', [ticket.number, action]);
+    if (action === 'acknowledge') {
+      const machine = inbound.map(machineMailReason).find((r) => r !== undefined);
+      if (machine !== undefined) return { detail: `not sent: the customer's message is machine mail (${machine})` };
+    }
+    const { connection, instance } = emailInstance(options.connections, options.email?.connection, action);
+    const params = entry.params;
+    const last = [...inbound].reverse().find((m) => m.messageId !== null);
+    const references = last === undefined ? [] : [...referencesOf(last), last.messageId as string];
+    const subject = typeof params.subject === 'string' && params.subject !== '' ? params.subject : replySubject(ticket.subject, ticket.number);
+    const text = action === 'acknowledge' ? acknowledgementText(ticket.number, params) : typeof params.text === 'string' ? params.text : '';
+    const result = await instance.execute({
+      operation: 'send',
+      params: {
+        connection,
+        to,
+        subject,
+        text,
+        ...(options.email?.from === undefined ? {} : { from: options.email.from }),
+        ...(options.email?.replyTo === undefined ? {} : { replyTo: options.email.replyTo }),
+        ...(last === undefined ? {} : { inReplyTo: last.messageId, references: [...new Set(references)] }),
+        autoSubmitted: action === 'acknowledge' ? 'auto-replied' : 'auto-generated',
+      },
+      idempotencyKey: entry.idempotencyKey,
+      ticket: { id: ticket.id, number: ticket.number, subject: ticket.subject } as FactObject,
+      event: entry.event,
+      rule: entry.ruleId,
+      signal,
+    });
+    const recorded = await options.tickets.addMessage(
+      ticket.id,
+      {
+        direction: 'outbound',
+        kind: 'public',
+        to: [to],
+        subject,
+        text,
+        ...(result.externalId === undefined ? {} : { messageId: result.externalId }),
+        ...(last === undefined ? {} : { inReplyTo: last.messageId as string }),
+        data: { outboxId: entry.id, ruleId: entry.ruleId, action, ...(action === 'acknowledge' ? { automatic: true } : {}) },
+      },
+      { type: 'rule', id: entry.ruleId },
+    );
+    return { externalId: result.externalId ?? recorded.message.id, detail: `${action} sent to the customer: ${result.detail ?? 'accepted'}` };
+  };
+}
+
+/** The email connection customer mail goes through (`email.connection`, else the one named `email`, else the only one). */
+export function emailInstance(connections: OutboxConnections | undefined, requested: string | undefined, action: string): { connection: string; instance: ConnectorInstance & Required<Pick<ConnectorInstance, 'execute'>> } {
+  const named = requested ?? 'email';
+  if (connections === undefined) throw new TriageError('TRIAGE_OUTBOX_NO_CONNECTION', [named, action, 'no connections file is configured']);
+  let name: string;
+  let instance: ConnectorInstance;
+  try {
+    name = connections.connectionFor('email', requested).name;
+    instance = connections.instance(name);
+  } catch (error) {
+    throw new TriageError('TRIAGE_OUTBOX_NO_CONNECTION', [named, action, `${error instanceof Error ? error.message : String(error)} (set email.connection in triage.config.yaml)`], { cause: error });
+  }
+  const execute = instance.execute;
+  if (execute === undefined) throw new TriageError('TRIAGE_OUTBOX_NO_CONNECTION', [name, action, 'its connector sends no mail']);
+  return { connection: name, instance: { ...instance, execute: execute.bind(instance) } };
+}
+
+/** `Re: <subject> [#<number>]`, without stacking `Re:` or the number twice. */
+export function replySubject(subject: string, number: string): string {
+  const base = /^re:/i.test(subject.trim()) ? subject.trim() : `Re: ${subject.trim()}`;
+  return base.includes(`[#${number}]`) ? base : `${base} [#${number}]`;
+}
+
+function acknowledgementText(number: string, params: Record<string, unknown>): string {
+  const text = typeof params.text === 'string' && params.text !== '' ? params.text : `We received your request ${number}.`;
+  return typeof params.faqUrl === 'string' ? `${text}\n\n${params.faqUrl}` : text;
+}
+
+/** Reply-To of the message (data.replyTo or the header), else its From. */
+function customerAddress(message: Message): string | undefined {
+  const data = message.data.replyTo ?? message.headers['reply-to'];
+  const replyTo = typeof data === 'string' ? data : typeof (data as { address?: unknown } | undefined)?.address === 'string' ? (data as { address: string }).address : undefined;
+  const address = replyTo ?? message.from?.address;
+  return address !== undefined && address.includes('@') ? address : undefined;
+}
+
+function referencesOf(message: Message): string[] {
+  const refs = message.data.references ?? message.headers.references;
+  if (Array.isArray(refs)) return refs.filter((r): r is string => typeof r === 'string');
+  if (typeof refs === 'string') return refs.split(/\s+/).filter((r) => r !== '');
+  return [];
+}
+
+/** Why a message is machine mail (the auto flags the inbound channel stores, or the header itself), or undefined. */
+function machineMailReason(message: Message): string | undefined {
+  const auto = message.data.auto as Record<string, unknown> | undefined;
+  for (const flag of ['isAutoReply', 'isBounce', 'isBulk']) if (auto?.[flag] === true) return flag;
+  const header = message.headers['auto-submitted'];
+  if (typeof header === 'string' && header.trim().toLowerCase() !== 'no') return `Auto-Submitted: ${header.trim()}`;
+  return undefined;
+}

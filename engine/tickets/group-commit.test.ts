@@ -1,0 +1,164 @@
+/**
+ * Group commit on both stores (PostgreSQL opts in; SQLite uses it by default),
+ * plus the SQLite-only faults: a COMMIT that fails, a database that is gone.
+ */
+import type { Knex } from 'knex';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createDatabase } from '../store/create-database.js';
+import { migrateToLatest } from '../store/migrate-to-latest.js';
+import type { SqlRunner } from '../store/sql-runner.js';
+import { createTempSqliteFile } from '../../test/helpers/sqlite.js';
+import { createStoreHarness, type StoreHarness, type StoreKind } from '../../test/helpers/store-harness.js';
+import { GroupCommit } from './group-commit.js';
+
+async function withItemsTable(db: Knex): Promise<Knex> {
+  await db.schema.createTable('gc_items', (t) => {
+    t.text('id').primary();
+  });
+  return db;
+}
+
+const insertItem = (sql: SqlRunner, id: string): Promise<unknown> => sql.run('insert into "gc_items" ("id") values (?)', [id]);
+
+async function items(db: Knex): Promise<string[]> {
+  return ((await db('gc_items').select('id').orderBy('id')) as Array<{ id: string }>).map((r) => r.id);
+}
+
+describe.each<StoreKind>(['sqlite', 'postgres'])('GroupCommit (%s)', (kind) => {
+  let harness: StoreHarness;
+  beforeAll(() => {
+    harness = createStoreHarness(kind);
+  });
+  afterAll(async () => {
+    await harness.close();
+  });
+
+  it('runs work queued together in one transaction, in arrival order; a piece that throws undoes only its own writes', async () => {
+    const db = await withItemsTable(await harness.open());
+    const groups: Array<{ size: number; committed: boolean }> = [];
+    const group = new GroupCommit(db, { onGroup: (g) => groups.push(g) });
+    const order: string[] = [];
+    const results = await Promise.allSettled([
+      group.run(async (_trx, sql) => {
+        order.push('a');
+        await insertItem(sql, 'a');
+        return 'A';
+      }),
+      // knex queries on the group's transaction belong to the piece's savepoint as well
+      group.run(async (trx) => {
+        order.push('b');
+        await trx('gc_items').insert({ id: 'b' });
+        return 'B';
+      }),
+      group.run(async (_trx, sql) => {
+        order.push('c');
+        await insertItem(sql, 'c');
+        throw new Error('c failed after writing');
+      }),
+      group.run(async (_trx, sql) => {
+        order.push('d');
+        await insertItem(sql, 'd');
+        return 'D';
+      }),
+    ]);
+    expect(results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message))).toEqual(['A', 'B', 'c failed after writing', 'D']);
+    expect(order).toEqual(['a', 'b', 'c', 'd']);
+    expect(groups).toEqual([{ size: 4, committed: true }]);
+    expect(await items(db)).toEqual(['a', 'b', 'd']);
+  });
+
+  it('goes on after a piece hit a constraint (the savepoint, not the transaction, is rolled back)', async () => {
+    const db = await withItemsTable(await harness.open());
+    const group = new GroupCommit(db);
+    const results = await Promise.allSettled([
+      group.run((_trx, sql) => insertItem(sql, 'x')),
+      group.run((_trx, sql) => insertItem(sql, 'x')),
+      group.run((_trx, sql) => insertItem(sql, 'y')),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(await items(db)).toEqual(['x', 'y']);
+  });
+
+  it('never grows a group past maxGroupSize', async () => {
+    const db = await withItemsTable(await harness.open());
+    const sizes: number[] = [];
+    const group = new GroupCommit(db, { maxGroupSize: 2, onGroup: (g) => sizes.push(g.size) });
+    await Promise.all(['1', '2', '3', '4', '5'].map((id) => group.run((_trx, sql) => insertItem(sql, id))));
+    expect(sizes).toEqual([2, 2, 1]);
+    expect(await items(db)).toEqual(['1', '2', '3', '4', '5']);
+  });
+});
+
+describe('GroupCommit on SQLite: durability and faults', () => {
+  const cleanups: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+
+  async function openFile(): Promise<{ db: Knex; reader: Knex }> {
+    const file = await createTempSqliteFile();
+    cleanups.push(file.cleanup);
+    const db = await withItemsTable(await createDatabase({ sqlitePath: file.path }));
+    await migrateToLatest(db);
+    cleanups.push(() => db.destroy());
+    // A second, independent connection: it sees committed data only.
+    const reader = await createDatabase({ sqlitePath: file.path });
+    cleanups.push(() => reader.destroy());
+    return { db, reader };
+  }
+
+  /** Synchronous read on the reader's own connection, so it happens exactly when called. */
+  async function syncCount(reader: Knex): Promise<(id: string) => number> {
+    const conn = (await reader.client.acquireConnection()) as { prepare(sql: string): { get(...a: unknown[]): { n: number } } };
+    cleanups.push(async () => {
+      await reader.client.releaseConnection(conn);
+    });
+    const statement = conn.prepare('select count(*) as n from gc_items where id = ?');
+    return (id) => statement.get(id).n;
+  }
+
+  it('answers a piece only after COMMIT: when its caller hears back, another connection already sees its row', async () => {
+    const { db, reader } = await openFile();
+    const count = await syncCount(reader);
+    const group = new GroupCommit(db);
+    const seenInside: number[] = [];
+    const seenAtAnswer: number[] = [];
+    await Promise.all(
+      ['p', 'q', 'r'].map((id) =>
+        group
+          .run(async (_trx, sql) => {
+            await insertItem(sql, id);
+            seenInside.push(count(id));
+          })
+          .then(() => seenAtAnswer.push(count(id))),
+      ),
+    );
+    expect(seenInside).toEqual([0, 0, 0]);
+    expect(seenAtAnswer).toEqual([1, 1, 1]);
+  });
+
+  it('fails every piece of a group whose COMMIT fails, keeps none of them, and the next group works', async () => {
+    const { db, reader } = await openFile();
+    const group = new GroupCommit(db);
+    const results = await Promise.allSettled([
+      group.run((_trx, sql) => insertItem(sql, 'fine')),
+      group.run(async (_trx, sql) => {
+        // A deferred foreign key is checked at COMMIT: the piece itself succeeds, the COMMIT does not.
+        await sql.run('pragma defer_foreign_keys = on');
+        await sql.run('insert into "ticket_tags" ("ticket_id", "tag") values (?, ?)', ['no-such-ticket', 'x']);
+      }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    for (const r of results) expect(r.status === 'rejected' && String(r.reason)).toMatch(/FOREIGN KEY constraint failed/);
+    expect(await items(reader)).toEqual([]);
+    await group.run((_trx, sql) => insertItem(sql, 'after'));
+    expect(await items(reader)).toEqual(['after']);
+  });
+
+  it('fails waiting work when no transaction can begin, instead of retrying it forever', async () => {
+    const { db } = await openFile();
+    const group = new GroupCommit(db);
+    await db.destroy();
+    await expect(group.run((_trx, sql) => insertItem(sql, 'late'))).rejects.toThrow();
+  });
+});

@@ -33,11 +33,13 @@ describe('createDatabase', () => {
     expect(isPostgresUrl(undefined)).toBe(false);
   });
 
-  it('opens SQLite with WAL, busy_timeout and foreign keys, creating the directory', async () => {
+  it('opens SQLite with WAL, synchronous=FULL, busy_timeout and foreign keys, creating the directory', async () => {
     const f = await tempFile();
     const path = join(f.path, '..', 'nested', 'deeper', 'triage.db');
     const db = track(await createDatabase({ sqlitePath: path }));
     expect(await pragma(db, 'journal_mode')).toBe('wal');
+    // FULL (2): a commit returns after the fsync, so an acknowledged ticket survives power loss (docs/store.md).
+    expect(await pragma(db, 'synchronous')).toBe(2);
     expect(await pragma(db, 'busy_timeout')).toBe(5000);
     expect(await pragma(db, 'foreign_keys')).toBe(1);
   });

@@ -282,3 +282,14 @@ rules:
     expect(new Set(sequential.map((d) => d.firedRules.join())).size).toBeGreaterThan(5);
   });
 });
+
+describe('evaluate with hostile input', () => {
+  it('keeps an own "__proto__" key of JSON input as data, never as the prototype', async () => {
+    const rs = compileRuleSet([{ path: 'p.yaml', text: 'rules:\n  - id: r\n    on: [ticket.created]\n    then:\n      - set: { team: t }\n' }]);
+    if (!rs.ok) throw new Error('invalid');
+    const ticket = JSON.parse('{"subject":"x","__proto__":{"polluted":true}}') as Record<string, unknown>;
+    const d = await evaluate(rs.ruleSet, { ticket });
+    expect(d.changes).toEqual({ team: 't' });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});

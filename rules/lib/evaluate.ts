@@ -72,7 +72,8 @@ export function decide(ruleSet: RuleSet, event: string, facts: Facts, options: E
   const explain = options.explain === true;
   const originalTags = tagsOf(facts.ticket.tags);
   // A private, shallow copy: `set` and `tag` must be visible to later rules but never leak to the caller.
-  const ticket: FactObject = { ...facts.ticket, tags: [...originalTags] };
+  const ticket = copyFacts(facts.ticket);
+  ticket.tags = [...originalTags];
   const working: Facts = { ticket, message: facts.message, customer: facts.customer, sla: facts.sla, now: facts.now };
   const changeLog: FieldChange[] = [];
   const tagLog: TagChange[] = [];
@@ -177,6 +178,21 @@ export function decide(ruleSet: RuleSet, event: string, facts: Facts, options: E
   };
   if (trace) decision.trace = trace;
   return decision;
+}
+
+/**
+ * Shallow copy by a key loop. On Node 20's V8, writing properties into an
+ * object made by `{ ...spread }` takes a slow path (~0.5 µs per write), and
+ * `set` writes into this copy on every fired rule.
+ */
+function copyFacts(source: FactObject): FactObject {
+  const out: FactObject = {};
+  for (const key of Object.keys(source)) {
+    // JSON input may carry an own "__proto__" key; assignment would set the prototype instead.
+    if (key === '__proto__') Object.defineProperty(out, key, { value: source[key], enumerable: true, writable: true, configurable: true });
+    else out[key] = source[key];
+  }
+  return out;
 }
 
 function ruleTrace(rule: CompiledRule, outcome: RuleTrace['outcome'], conditions: ConditionTrace[]): RuleTrace {

@@ -3,20 +3,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectorContext, ConnectorInstance, CustomerLookup } from '../lib/connector.js';
 import { ConnectorError } from '../lib/connector-error.js';
 import { expectCode } from '../../test/helpers/expect-code.js';
-import { startCrmServer, type CrmServer } from '../../test/fakes/crm-server.js';
+import { startCrmServer, type CrmServer, HUBSPOT_LIKE_MAPPING } from '../../test/fakes/crm-server.js';
 import { httpCrmConnector } from './http-crm-connector.js';
 
 const TOKEN = 'crm-test-token-1234';
 
-const MAPPING = {
-  name: 'properties.name',
-  segment: 'properties.segment',
-  vip: { path: 'properties.vip', type: 'boolean' },
-  arrShare: { path: 'properties.arr_share', type: 'number' },
-  accountManager: 'properties.owner.name',
-  contract: { active: { path: 'properties.sla_active', type: 'boolean' }, level: 'properties.sla_level' },
-  products: { path: 'properties.products', type: 'list' },
-};
+const MAPPING = HUBSPOT_LIKE_MAPPING;
 
 const ACME = {
   id: '901',

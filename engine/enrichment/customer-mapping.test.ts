@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { coerceValue } from './coerce-value.js';
 import { compileCustomerMapping, identityMapping } from './customer-mapping.js';
+import { HUBSPOT_LIKE_MAPPING } from '../../test/fakes/crm-server.js';
 
-/** The mapping from docs/enrichment.md for a HubSpot-like company record. */
-const HUBSPOT_MAPPING = {
-  name: 'properties.name',
-  segment: 'properties.segment',
-  vip: { path: 'properties.vip', type: 'boolean' },
-  arrShare: { path: 'properties.arr_share', type: 'number' },
-  accountManager: 'properties.owner.name',
-  contract: { active: { path: 'properties.sla_active', type: 'boolean' }, level: 'properties.sla_level' },
-  products: { path: 'properties.products', type: 'list' },
-};
+const HUBSPOT_MAPPING = HUBSPOT_LIKE_MAPPING;
 
 describe('customer mapping', () => {
   it('maps a HubSpot-like record (every property a string) to a typed customer fact', () => {

@@ -19,6 +19,20 @@ import type { AddressInfo, Socket } from 'node:net';
  *   garbage  200 with Content-Type application/json and a truncated, unparsable body
  *   error    500 with a JSON error body
  */
+/**
+ * The field mapping from docs/enrichment.md for the HubSpot-like company record
+ * this fake serves; the http-crm and mapping tests share it.
+ */
+export const HUBSPOT_LIKE_MAPPING = {
+  name: 'properties.name',
+  segment: 'properties.segment',
+  vip: { path: 'properties.vip', type: 'boolean' },
+  arrShare: { path: 'properties.arr_share', type: 'number' },
+  accountManager: 'properties.owner.name',
+  contract: { active: { path: 'properties.sla_active', type: 'boolean' }, level: 'properties.sla_level' },
+  products: { path: 'properties.products', type: 'list' },
+};
+
 export type CrmMode = 'ok' | 'slow' | 'down' | 'garbage' | 'error';
 
 export interface CrmCompany {

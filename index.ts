@@ -68,6 +68,13 @@ export type { CustomerFactsProvider, CustomerFactsRequest } from './engine/ticke
 export { CustomerEnricher, factsFor, type CustomerEnricherOptions, type EnrichmentStatus, type LookupOutcome } from './engine/enrichment/customer-enricher.js';
 export { EnrichmentJobStore, type EnrichmentJob, type EnrichmentJobState } from './engine/enrichment/enrichment-job-store.js';
 export { EnrichmentRetrier, TICKET_ENRICHED_EVENT, type EnrichmentRetrierOptions, type EnrichmentRunSummary } from './engine/enrichment/enrichment-retrier.js';
+export { OrderEnricher, type OrderEnricherOptions, type OrderLookupOutcome } from './engine/orders/order-enricher.js';
+export { OrderJobStore, type OrderJob, type OrderQuery } from './engine/orders/order-job-store.js';
+export { OrderRetrier, type OrderRetrierOptions, type OrderRunSummary } from './engine/orders/order-retrier.js';
+export { OrderNumberExtractor, DEFAULT_ORDER_PATTERNS } from './engine/orders/order-number-extractor.js';
+export type { OrderFactsProvider, OrderFactsRequest } from './engine/orders/order-facts-provider.js';
+export { baselinkerConnector } from './connectors/baselinker/baselinker-connector.js';
+export { shoperConnector } from './connectors/shoper/shoper-connector.js';
 
 // Connectors (docs/connectors.md): the registry, connections.yaml, the shared HTTP transport and SSRF guard.
 export type { ConnectorDefinition, ConnectorInstance, ConnectorOperation, ConnectorContext, ConnectorKind, ActionCall, ActionResult, ConnectorTestResult, CustomerLookup, JsonSchema } from './connectors/lib/connector.js';
@@ -93,6 +100,12 @@ export { OutboxStore, type OutboxCursor, type OutboxPage, type OutboxTransition,
 export { writeOutboxRows, outboxRowsFor, type OutboxWriterOptions, type DecisionToDispatch } from './engine/outbox/outbox-writer.js';
 export { createOutbox, type Outbox, type OutboxOptions } from './engine/outbox/create-outbox.js';
 export { drainOutbox, type DrainOptions } from './engine/outbox/drain-outbox.js';
+// Scheduled automations and CSAT (docs/automations.md): followUp rows, cron schedules, survey links.
+export { AutomationSweeper, type AutomationSweeperOptions, type SweepSummary } from './engine/automations/automation-sweeper.js';
+export { ScheduledEventStore, type ScheduledEvent, type ScheduledEventStatus } from './engine/automations/scheduled-event-store.js';
+export { followUpHandler } from './engine/automations/follow-up-handler.js';
+export { CsatService, resolveCsatSecret, type CsatResult, type CsatResponse } from './engine/automations/csat-service.js';
+export { configureCsatLinks, type CsatLinkSettings } from './engine/automations/csat-links.js';
 export { exponentialBackoff, DEFAULT_BACKOFF, type BackoffPolicy, type BackoffOptions } from './engine/outbox/backoff.js';
 export { outboxIdempotencyKey, type OutboxKeyParts } from './engine/outbox/outbox-idempotency-key.js';
 export { noteHandler, type NoteTarget } from './engine/outbox/note-handler.js';
@@ -100,3 +113,28 @@ export { connectorHandler, resolveConnection, type OutboxConnections, type MaskO
 export type { OutboxHandler, OutboxCall } from './engine/outbox/outbox-handler.js';
 export { OUTBOX_STATUSES, isOutboxStatus, type OutboxEntry, type OutboxAttempt, type OutboxStatus, type OutboxError, type AttemptOutcome } from './engine/outbox/outbox-entry.js';
 export { outboxEntryView, type OutboxEntryView } from './engine/outbox/outbox-view.js';
+
+// SLA (R15): calendars, due times from open time, policies (docs/sla.md).
+export { parseCalendar, ALWAYS_OPEN_UTC, WEEKDAYS, type Calendar, type OpenRange, type Weekday } from './engine/sla/calendar/calendar.js';
+export { loadCalendarFile } from './engine/sla/calendar/load-calendar-file.js';
+export { computeDue, openTimeBetween, type Interval } from './engine/sla/calendar/compute-due.js';
+export { loadSlaPolicy, DEFAULT_THRESHOLDS } from './engine/sla/policy/load-sla-policy.js';
+export { parseSlaDuration } from './engine/sla/policy/parse-sla-duration.js';
+export type { SlaPolicy, SlaTarget, SlaMetric, SlaTargetsInput } from './engine/sla/policy/sla-policy.js';
+// SLA clocks on tickets and their sweeper (docs/sla.md, Clocks on tickets).
+export { SlaClocks, type TicketSlaHooks, type SlaClocksOptions } from './engine/sla/clocks/sla-clocks.js';
+export type { SlaTimer, SlaTimerStatus } from './engine/sla/clocks/sla-timer.js';
+export type { SlaEventFact } from './engine/sla/clocks/sla-fact.js';
+export { SlaSweeper, type SlaSweeperOptions, type SweepResult } from './engine/scheduler/sla-sweeper.js';
+
+// E-mail parsing (docs/email.md): one raw message → normalized fields, machine-mail flags, problems.
+export { parseMail, toMailParseOutput, bareMessageId, type ParsedMail, type ParsedAttachment, type MailAddress, type MailParseOutput, type ParseMailOptions } from './engine/mail/parse-mail.js';
+export { detectAutoFlags, type AutoFlags } from './engine/mail/auto-flags.js';
+
+// --- rule governance (docs/governance.md) ---
+export { ruleStats, type RuleStat, type RuleStatsReport, type ActionOutcomes } from './engine/governance/rule-stats.js';
+export { deadRules, type DeadRule, type DeadRuleReason, type DeadRulesReport } from './engine/governance/dead-rules.js';
+export { correctionStats, type CorrectionStat, type CorrectionsReport } from './engine/governance/correction-stats.js';
+export { replayTickets, REPLAY_FIELDS, type ReplayField, type ReplayOptions, type ReplayReport, type FieldDiff } from './engine/governance/replay.js';
+export { openReadOnlyDatabase } from './engine/governance/open-read-only-database.js';
+export { sinceWindow } from './engine/governance/since-window.js';

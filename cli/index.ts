@@ -6,8 +6,13 @@ import { registerConnectors } from './commands/connectors/index.js';
 import { registerEval } from './commands/eval/index.js';
 import { registerGdpr } from './commands/gdpr/index.js';
 import { registerKeys } from './commands/keys/index.js';
+import { registerMail } from './commands/mail/index.js';
 import { registerOutbox } from './commands/outbox/index.js';
+import { registerReport } from './commands/report/index.js';
+import { registerReplay } from './commands/replay/index.js';
+import { registerRules } from './commands/rules/index.js';
 import { registerServe } from './commands/serve/index.js';
+import { registerSla } from './commands/sla/index.js';
 import { registerTest } from './commands/test/index.js';
 import { registerValidate } from './commands/validate/index.js';
 
@@ -32,6 +37,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   registerGdpr(program, io, setExit);
   registerConnectors(program, io, setExit);
   registerOutbox(program, io, setExit);
+  registerMail(program, io, setExit);
+  registerSla(program, io, setExit);
+  registerReport(program, io, setExit);
+  registerRules(program, io, setExit);
+  registerReplay(program, io, setExit);
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
 
   try {
@@ -43,7 +53,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     }
     if (isTriageError(e)) {
       io.stderr(`${e.code} ${e.message}\n  hint: ${e.hint}\n`);
-      const usage = e.code === 'TRIAGE_CLI_INPUT' || e.code === 'TRIAGE_CLI_USAGE' || e.code.startsWith('TRIAGE_EVAL_') || (e.code.startsWith('TRIAGE_AUTH_') && e.status === 400);
+      const usage = e.code === 'TRIAGE_CLI_INPUT' || e.code === 'TRIAGE_CLI_USAGE' || e.code.startsWith('TRIAGE_EVAL_') || e.code === 'TRIAGE_GOVERNANCE_INVALID_SINCE' || e.code === 'TRIAGE_REPLAY_TICKETS_FILE' || (e.code.startsWith('TRIAGE_AUTH_') && e.status === 400);
       return usage ? EXIT.usage : EXIT.failed;
     }
     io.stderr(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);

@@ -9,7 +9,7 @@ import { packageRoot } from '../engine/runtime/package-root.js';
  * schemas/types/ are generated from them (`npm run gen:types`). A test fails
  * when the committed types are stale.
  */
-export const GENERATED = ['rule-file', 'rule-test-file', 'config', 'connections', 'http/evaluate-request', 'http/decision', 'http/error', 'http/channel-phone-call', 'http/channel-chat-message', 'http/channel-form-submission', 'http/channel-response', 'http/ticket-create-request', 'http/ticket-update-request', 'http/ticket-message-request', 'http/ticket-list-query', 'http/customer-query'] as const;
+export const GENERATED = ['rule-file', 'rule-test-file', 'config', 'connections', 'http/evaluate-request', 'http/decision', 'http/error', 'http/channel-phone-call', 'http/channel-chat-message', 'http/channel-form-submission', 'http/channel-response', 'http/ticket-create-request', 'http/ticket-update-request', 'http/ticket-message-request', 'http/ticket-list-query', 'http/customer-query', 'sla-calendar', 'sla-policy'] as const;
 
 export async function generateTypes(name: string): Promise<string> {
   const root = packageRoot();

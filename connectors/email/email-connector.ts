@@ -48,6 +48,8 @@ export interface EmailSendParams {
   replyTo?: string;
   /** `auto-generated` (default: notifications) or `auto-replied` (acknowledgements, RFC 3834). */
   autoSubmitted?: 'auto-generated' | 'auto-replied';
+  /** X-Loop value (email.loopMarker of triage.config.yaml); default `triage`. */
+  loopMarker?: string;
 }
 
 const addressList = { oneOf: [{ type: 'string', minLength: 3 }, { type: 'array', minItems: 1, items: { type: 'string', minLength: 3 } }] } as const;
@@ -192,7 +194,7 @@ function createEmailInstance(settings: EmailSettings, context: ConnectorContext)
               messageId,
               ...(p.inReplyTo === undefined ? {} : { inReplyTo: p.inReplyTo }),
               ...(p.references === undefined || p.references.length === 0 ? {} : { references: p.references }),
-              headers: { 'X-Triage-Idempotency-Key': call.idempotencyKey, 'Auto-Submitted': p.autoSubmitted ?? 'auto-generated', 'X-Loop': 'triage' },
+              headers: { 'X-Triage-Idempotency-Key': call.idempotencyKey, 'Auto-Submitted': p.autoSubmitted ?? 'auto-generated', 'X-Loop': p.loopMarker ?? 'triage' },
             }),
             call.signal,
           )) as { response?: string; rejected?: unknown[] };

@@ -5,6 +5,8 @@ import { fileCrmConnector } from '../file-crm/file-crm-connector.js';
 import { slackConnector } from '../slack/slack-connector.js';
 import { jiraConnector } from '../jira/jira-connector.js';
 import { emailConnector } from '../email/email-connector.js';
+import { baselinkerConnector } from '../baselinker/baselinker-connector.js';
+import { shoperConnector } from '../shoper/shoper-connector.js';
 
 /**
  * Every connector this build ships. Adding a connector = one folder under
@@ -19,4 +21,6 @@ export const builtInConnectors: readonly ConnectorDefinition[] = [
   slackConnector,
   jiraConnector,
   emailConnector,
+  baselinkerConnector,
+  shoperConnector,
 ];

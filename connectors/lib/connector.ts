@@ -95,6 +95,28 @@ export interface CustomerLookup {
   externalId?: string;
 }
 
+/**
+ * An order as a shop connector (baselinker, shoper) normalizes it; the engine
+ * adds `lookup`, `ageDays` and `senderMatches` to make the `order` fact
+ * (engine/orders/order-fact.ts, docs/orders.md). Absent values are left out.
+ */
+export interface OrderRecord {
+  number: string;
+  status?: string;
+  /** ISO-8601 UTC. */
+  date?: string;
+  total?: number;
+  currency?: string;
+  items: { sku?: string; name?: string; quantity?: number }[];
+  shippingMethod?: string;
+  trackingNumber?: string;
+  trackingUrl?: string;
+  /** `paid`, `partially-paid` or `unpaid`. */
+  paymentStatus?: string;
+  customerEmail?: string;
+  customerPhone?: string;
+}
+
 export interface ConnectorTestResult {
   ok: boolean;
   /** What was checked and what came back, e.g. "auth.test ok as team T123". */
@@ -115,6 +137,8 @@ export interface ConnectorInstance {
    * Without it the whole query is the key.
    */
   lookupKey?(query: CustomerLookup): string;
+  /** For order `facts` connectors (baselinker, shoper): the order, or undefined when the shop has none with that number. */
+  lookupOrder?(number: string, signal: AbortSignal): Promise<OrderRecord | undefined>;
   /** Release sockets, watchers. */
   close?(): Promise<void>;
 }

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import configSchema from '../../schemas/config.schema.json' with { type: 'json' };
 import type { ChannelsConfig, EmailConfig, EscalationConfig, TriageConfig } from '../../schemas/types/config.js';
@@ -7,6 +8,9 @@ import { parseSourceDocument } from '../../rules/lib/source-document.js';
 import { TriageError } from '../errors/triage-error.js';
 import { checkExtraPatterns } from '../privacy/mask-pii.js';
 import { enrichmentSettings, type EnrichmentSettings } from '../enrichment/enrichment-settings.js';
+import { orderSettings, type OrderSettings } from '../orders/order-settings.js';
+import { mailSettings, type MailSettings } from '../mail/mail-settings.js';
+import { automationSettings, type AutomationSettings } from '../automations/automation-settings.js';
 import { isEnvReference, resolveEnvReferences } from './resolve-env-references.js';
 
 export interface ResolvedConfig {
@@ -22,10 +26,18 @@ export interface ResolvedConfig {
   connectionsFile: string | undefined;
   /** CRM enrichment of new tickets (docs/enrichment.md); undefined when not configured. */
   enrichment: EnrichmentSettings | undefined;
+  /** E-commerce order facts (docs/orders.md); undefined when not configured. */
+  orders: OrderSettings | undefined;
   /** Customer mail (reply, acknowledge) and escalation e-mail: connection and sender overrides (docs/outbox.md). */
   email: EmailConfig;
   /** Targets of `escalate` by role (docs/outbox.md). */
   escalation: EscalationConfig;
+  /** SLA policy file (docs/sla.md); undefined when none is configured and <rules.dir>/sla/policy.yaml does not exist. */
+  sla: { policyFile: string | undefined; sweepSeconds: number };
+  /** Follow-ups, cron schedules and CSAT links (docs/automations.md); publicUrl from server.publicUrl. */
+  automations: AutomationSettings;
+  /** IMAP mailboxes of the e-mail channel (docs/email.md); no mailboxes when not configured. */
+  mail: MailSettings;
 }
 
 const ajv = new Ajv({ allErrors: true, strict: false });
@@ -102,9 +114,27 @@ export async function loadConfig(options: { file?: string; env: Readonly<Record<
     },
     connectionsFile: env.TRIAGE_CONNECTIONS ?? raw.connectionsFile ?? (existsSync(DEFAULT_CONNECTIONS_FILE) ? DEFAULT_CONNECTIONS_FILE : undefined),
     enrichment: enrichmentSettings(raw.enrichment),
+    orders: orderSettings(raw.orders),
     email: raw.email ?? {},
     escalation: raw.escalation ?? {},
+    sla: { policyFile: env.TRIAGE_SLA_POLICY ?? raw.sla?.policy ?? defaultSlaPolicyFile(env.TRIAGE_RULES ?? raw.rules?.dir ?? 'rules/default'), sweepSeconds: sweepSeconds(env.TRIAGE_SLA_SWEEP_SECONDS, raw.sla?.sweepSeconds) },
+    automations: automationSettings(raw.automations, raw.server?.publicUrl, env),
+    mail: mailSettings(raw.mail),
   };
+}
+
+/** SLA sweep interval: TRIAGE_SLA_SWEEP_SECONDS, else sla.sweepSeconds (schema-checked), else 15 s. */
+function sweepSeconds(env: string | undefined, configured: number | undefined): number {
+  if (env === undefined || env === '') return configured ?? 15;
+  const seconds = Number(env);
+  if (!Number.isInteger(seconds) || seconds < 1 || seconds > 3600) throw new TriageError('TRIAGE_CONFIG_INVALID', ['TRIAGE_SLA_SWEEP_SECONDS', `"${env}" is not a whole number of seconds from 1 to 3600`]);
+  return seconds;
+}
+
+/** The shipped layout keeps the policy next to the rules: <rules.dir>/sla/policy.yaml (the rule loader does not read sub-folders). */
+function defaultSlaPolicyFile(rulesDir: string): string | undefined {
+  const file = join(rulesDir, 'sla', 'policy.yaml');
+  return existsSync(file) ? file : undefined;
 }
 
 function findLiteralSecrets(value: unknown, path = ''): string[] {

@@ -101,6 +101,13 @@ export const errorCatalogue = {
   TRIAGE_CRM_FILE_INVALID: { message: 'Customer file %s is invalid: %s', status: 500, hint: 'Fix the file: CSV with a header row (columns such as email, domain, phone, name, contract.active:boolean) or a JSON array of customer objects. While a reload fails, the previous contents keep serving.' },
   TRIAGE_ENRICHMENT_CONNECTION: { message: 'Enrichment connection "%s" %s', status: 500, hint: 'enrichment.connection in triage.config.yaml must name a connection in connections.yaml whose connector is a facts connector (http-crm, file-crm).' },
 
+  // --- e-commerce order facts (docs/orders.md) ---
+  TRIAGE_ORDER_CONNECTION: { message: 'Orders connection "%s" %s', status: 500, hint: 'orders.connection in triage.config.yaml must name a connection in connections.yaml whose connector looks up orders (baselinker, shoper).' },
+  TRIAGE_ORDER_PATTERN_INVALID: { message: 'Order number pattern %s is invalid: %s', status: 500, hint: 'orders.patterns are JavaScript regular expressions whose first capture group is the order number, e.g. "zam[oó]wieni[a-z]*\\s+nr\\.?\\s*(\\d{3,})"; nested quantifiers such as (a+)+ are refused because they can hang on crafted text (docs/orders.md).' },
+  TRIAGE_ORDER_BAD_RESPONSE: { message: 'Orders connection "%s" returned an unusable response: %s', status: 502, hint: 'The shop answered with something other than the JSON its API documents; check the connection URL (a proxy or login page answers HTML). The lookup is retried in the background.' },
+  TRIAGE_ORDER_API_ERROR: { message: 'Orders connection "%s": the shop refused the call: %s', status: 502, hint: 'The shop API answered with an error of its own (BaseLinker: status ERROR with error_code); the code is quoted. Check the token and the permissions of the API user.' },
+  TRIAGE_ORDER_TIMEOUT: { message: 'Orders connection "%s" did not answer within %s ms', status: 504, hint: 'The ticket was created with order.lookup = "unavailable" and the lookup is retried in the background; check the shop API, or raise orders.timeoutMs in triage.config.yaml.' },
+
   // --- connections (connections.yaml; docs/connectors.md) ---
   TRIAGE_CONNECTIONS_READ: { message: 'Cannot read connections file %s: %s', status: 500, hint: 'Check the path (connectionsFile in triage.config.yaml, or TRIAGE_CONNECTIONS) and that the file is readable.' },
   TRIAGE_CONNECTIONS_INVALID: { message: 'Connections file %s is invalid: %s', status: 500, hint: 'Fix each problem at the file:line:col shown; `triage connectors list` shows the settings of every connector (docs/connectors.md).' },
@@ -125,6 +132,48 @@ export const errorCatalogue = {
   TRIAGE_CONNECTOR_BLOCKED_TARGET: { message: 'Refused to call %s: %s', status: 400, hint: 'Loopback, private and link-local targets are refused to protect internal services (SSRF). If the target really is internal, list it in allowHosts of the connection (or set allowPrivate: true) in connections.yaml.' },
   TRIAGE_CONNECTOR_INVALID_CALL: { message: '%s: %s', status: 400, hint: 'The action or connection settings cannot produce a valid request; fix them (docs/connectors.md). Not retried.' },
   TRIAGE_CONNECTOR_NOT_LINKED_YET: { message: '%s: ticket %s has no %s yet', status: 409, hint: 'The action works on what an earlier action of the same ticket created (jira.addComment without `issue` comments on the issue of the ticket\'s jira.createIssue). It is retried until that action is done and dead-lettered if it never is: make sure the earlier action is decided (same or an earlier rule), or name the target explicitly (`issue: OPS-123`).' },
+
+  // --- SLA calendars and policies (docs/sla.md) ---
+  TRIAGE_SLA_CALENDAR_INVALID: { message: 'Calendar %s is invalid: %s', status: 400, hint: 'A calendar is { timezone, hours: { mon: ["08:00-16:00"], … }, holidays: ["YYYY-MM-DD"], holidayCountry } or { timezone, alwaysOpen: true }; ranges are HH:MM-HH:MM with end after start, 24:00 only as an end, no overlaps (schemas/sla-calendar.schema.json, docs/sla.md).' },
+  TRIAGE_SLA_POLICY_INVALID: { message: 'SLA policy %s is invalid: %s', status: 400, hint: 'Compare the policy with schemas/sla-policy.schema.json: calendars by name, targets per priority (P1..P9 or default) and contract level, each metric a duration (15m, 4h, 3bd) or { target, calendar } (docs/sla.md).' },
+  TRIAGE_SLA_BAD_DURATION: { message: 'Invalid duration "%s": %s', status: 400, hint: 'Write a whole number with a unit: 15m (minutes), 4h (hours) or, in policies, 3bd (business days).' },
+  TRIAGE_SLA_BAD_INSTANT: { message: 'Invalid %s "%s": %s', status: 400, hint: 'Write an ISO-8601 instant with a time zone, e.g. 2026-12-01T08:30:00Z or 2026-12-01T09:30:00+01:00; a pause is START/END with END after START.' },
+  TRIAGE_SLA_NO_OPEN_TIME: { message: 'Calendar %s has no open time between %s and %s', status: 400, hint: 'The calendar is closed for years on end (no open hours, or every day a holiday); give it open hours on at least one weekday.' },
+
+  // --- scheduled automations (followUp, schedules:; docs/automations.md) ---
+  TRIAGE_SCHEDULE_UNKNOWN_EVENT: { message: 'nothing raises "%s": no schedule named "%s" and no followUp with that name%s', status: 400, hint: 'schedule.<name> events come from a `schedules:` entry (cron) or a `followUp: { name }` action somewhere in the rule set; define one or fix the name.' },
+  TRIAGE_SCHEDULE_BAD_CRON: { message: 'schedule "%s": invalid cron expression "%s": %s', status: 400, hint: 'Write five fields: minute hour day-of-month month day-of-week, e.g. "0 8 * * *" (08:00 every day) or "*/30 8-16 * * 1-5"; seconds are not supported.' },
+  TRIAGE_SCHEDULE_BAD_TIMEZONE: { message: 'schedule "%s": unknown time zone "%s"', status: 400, hint: 'Use an IANA zone name such as Europe/Warsaw or UTC.' },
+  TRIAGE_SCHEDULE_DUPLICATE: { message: 'schedule "%s" is defined twice (first at %s)', status: 400, hint: 'Schedule names are unique across all files of a rule set; rename one of them.' },
+  TRIAGE_SCHEDULE_BAD_PARAMS: { message: 'followUp cannot be scheduled: %s', status: 400, hint: 'followUp takes { after: 30m | 4h | 5d | 2w, name }; `triage validate` catches this in the rule file.' },
+  TRIAGE_SCHEDULE_TICKET_GONE: { message: 'Ticket %s of %s no longer exists', status: 404, hint: 'The ticket was erased (GDPR) or never committed; the scheduled event is dropped, nothing to do.' },
+  TRIAGE_SCHEDULE_RAISE_FAILED: { message: 'Raising %s on ticket %s failed: %s', status: 500, hint: 'The rules of the event failed to apply (e.g. an illegal status change); it is retried after the lease and marked dead after the last attempt. Fix the cause; a dead row is kept in scheduled_events with this message (docs/automations.md tells how to make it due again).' },
+
+  // --- customer satisfaction surveys (docs/automations.md) ---
+  TRIAGE_CSAT_INVALID_TOKEN: { message: 'The survey link is not valid: %s', status: 400, hint: 'The link was cut or changed (or signed with another secret); open the link from the e-mail exactly as it was sent.' },
+  TRIAGE_CSAT_EXPIRED: { message: 'The survey link expired at %s', status: 410, hint: 'Survey links are valid for automations.csat.ttlDays days (default 30) after they were sent.' },
+  TRIAGE_CSAT_USED: { message: 'The survey link was already used', status: 409, hint: 'Each survey link records one answer (a comment may be added once with it); nothing else to do.' },
+  TRIAGE_CSAT_BAD_SCORE: { message: 'Score "%s" is not valid', status: 400, hint: 'Give a whole number from 1 (bad) to 5 (very good).' },
+  TRIAGE_CSAT_TICKET_GONE: { message: 'Ticket %s of this survey no longer exists', status: 404, hint: 'The ticket was erased; the answer cannot be recorded.' },
+  TRIAGE_CSAT_NOT_CONFIGURED: { message: 'CSAT links cannot be made: %s', status: 500, hint: 'Set server.publicUrl in triage.config.yaml (the address customers reach this server at); the signing secret comes from automations.csat.secret (${env:TRIAGE_CSAT_SECRET}) or is generated per database.' },
+
+  // --- e-mail parsing and outbound (docs/email.md) ---
+  TRIAGE_MAIL_FILE_UNREADABLE: { message: 'Cannot read mail file %s: %s', status: 400, hint: 'Pass the path of one raw RFC 822 message (.eml), as a mail client saves it ("Save as", "Show original" → download). Broken MIME inside a readable file is not an error: it is parsed as far as it goes.' },
+  TRIAGE_MAIL_IMPORT_UNREADABLE: { message: 'Cannot read mail to import from %s: %s', status: 400, hint: 'Pass an .eml file, an mbox file, or a directory holding .eml/.mbox files, readable by this user.' },
+  TRIAGE_MAIL_IMPORT_FAILED: { message: '%s of %s messages could not be imported (first: %s)', status: 500, hint: 'The others were imported. Fix the cause (usually the database) and run the same import again: messages already imported are skipped by Message-ID.' },
+  TRIAGE_MAIL_MAILBOX_UNKNOWN: { message: 'No mailbox named "%s" in the configuration', status: 400, hint: 'Mailboxes are listed under mail.mailboxes in triage.config.yaml (docs/email.md); `triage mail status` shows them.' },
+
+  // --- rule governance and replay (docs/governance.md) ---
+  TRIAGE_GOVERNANCE_INVALID_SINCE: { message: 'Invalid window "%s": %s', status: 400, hint: 'Give a duration back from now (30d, 12h, 2w, 90m) or an ISO-8601 date-time with a time zone (2026-01-01T00:00:00Z).' },
+  TRIAGE_GOVERNANCE_STORE_NOT_READY: { message: 'The database has no %s table: it was never migrated by this version of triage', status: 500, hint: 'Start `triage serve` once against this database (it migrates), or point --config / DATABASE_URL / TRIAGE_SQLITE_PATH at the production database or a copy of it.' },
+  TRIAGE_REPLAY_RULES_INVALID: { message: 'Rule set %s is invalid: %s', status: 400, hint: 'Run `triage validate <dir>` on it and fix the reported file:line:col problems.' },
+  TRIAGE_REPLAY_TICKETS_FILE: { message: 'Cannot read the ticket list %s: %s', status: 400, hint: 'Pass a file with one ticket number (T-000042) or id per line, or a JSON array of them; lines starting with # are comments.' },
+  TRIAGE_REPLAY_TICKET_NOT_FOUND: { message: '%s ticket(s) of the list are not in the database: %s', status: 404, hint: 'Check the numbers against `GET /v1/tickets`; erased tickets (GDPR) cannot be replayed. Nothing was replayed.' },
+
+  // --- reports (R19, docs/reports.md) ---
+  TRIAGE_REPORT_UNKNOWN: { message: 'No report named "%s"', status: 404, hint: 'Reports are frt, ttr, sla, sla-breaches, backlog, load, fcr, csat, unassigned and corrections (docs/reports.md).' },
+  TRIAGE_REPORT_BAD_PARAM: { message: 'Report parameter %s: %s', status: 400, hint: 'from/to are ISO-8601 instants with a zone (2026-03-01T00:00:00Z), groupBy is category, channel, team, agent or priority, tz an IANA zone such as Europe/Warsaw (docs/reports.md).' },
+  TRIAGE_REPORT_BAD_RANGE: { message: 'Report range %s', status: 400, hint: 'Give from before to, at most 366 days apart; without them the last 30 days up to now are used.' },
 
   // --- CLI ---
   TRIAGE_CLI_USAGE: { message: '%s', status: 400, hint: 'Run the command with --help.' },

@@ -13,10 +13,13 @@ import { registerPhoneRoutes } from './routes/channels/phone-routes.js';
 import { registerEvaluateRoutes } from './routes/evaluate-routes.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
 import { registerRulesRoutes } from './routes/rules-routes.js';
+import { registerRulesStatsRoutes } from './routes/rules-stats-routes.js';
 import { registerTicketRoutes } from './routes/ticket-routes.js';
 import { registerCustomerRoutes } from './routes/customer-routes.js';
 import { registerJiraWebhookRoutes } from './routes/jira-webhook-routes.js';
 import { registerOutboxRoutes } from './routes/outbox-routes.js';
+import { registerCsatRoutes } from './routes/csat-routes.js';
+import { registerReportRoutes } from './routes/report-routes.js';
 
 export interface BuildAppOptions {
   /** pino options, or false for silence (tests). */
@@ -114,6 +117,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   registerHealthRoutes(app, deps);
   registerEvaluateRoutes(app, deps);
   registerRulesRoutes(app, deps);
+  registerRulesStatsRoutes(app, deps);
   registerFormRoutes(app, deps);
   registerPhoneRoutes(app, deps);
   registerChatRoutes(app, deps);
@@ -121,6 +125,8 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   registerCustomerRoutes(app, deps);
   registerJiraWebhookRoutes(app, deps);
   registerOutboxRoutes(app, deps);
+  registerCsatRoutes(app, deps);
+  registerReportRoutes(app, deps);
   return app;
 }
 

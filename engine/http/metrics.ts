@@ -16,15 +16,48 @@ export interface AppMetrics {
   outboxRows: Gauge<'status'>;
   /** Outbox delivery attempts by action type and outcome (ok, retry, dead). */
   outboxAttempts: Counter<'action' | 'outcome'>;
+  /** IMAP mailbox health read from mail_mailboxes on scrape (docs/email.md): 1 when the last round succeeded. */
+  mailboxUp: Gauge<'mailbox'>;
+  /** Messages waiting in each mailbox above its cursor, as the last round counted. */
+  mailboxBacklog: Gauge<'mailbox'>;
+  /** Failed rounds in a row per mailbox. */
+  mailboxFailures: Gauge<'mailbox'>;
+  /** Unix time of each mailbox's last successful round. */
+  mailboxLastSuccess: Gauge<'mailbox'>;
+  /** Fetched messages by mailbox and outcome (created, appended, duplicate, failed). */
+  mailMessages: Counter<'mailbox' | 'outcome'>;
 }
 
 export function createMetrics(
-  options: { ticketsByStatus?: () => Promise<Record<string, number>>; outboxByStatus?: () => Promise<Record<string, number>> } = {},
+  options: {
+    ticketsByStatus?: () => Promise<Record<string, number>>;
+    outboxByStatus?: () => Promise<Record<string, number>>;
+    mailboxes?: () => Promise<ReadonlyArray<{ name: string; condition: string; backlog: number | null; failures: number; lastSuccessAt: string | null }>>;
+  } = {},
 ): AppMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'triage_process_' });
   const countTickets = options.ticketsByStatus;
   const countOutbox = options.outboxByStatus;
+  const readMailboxes = options.mailboxes;
+  // One read of mail_mailboxes per scrape feeds all four mailbox gauges.
+  let mailboxRead: Promise<Awaited<ReturnType<NonNullable<typeof readMailboxes>>>> | undefined;
+  const mailboxGauge = (name: string, help: string, value: (m: Awaited<ReturnType<NonNullable<typeof readMailboxes>>>[number]) => number | undefined): Gauge<'mailbox'> =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['mailbox'],
+      registers: [registry],
+      async collect() {
+        if (!readMailboxes) return;
+        mailboxRead ??= readMailboxes().finally(() => setImmediate(() => (mailboxRead = undefined)));
+        this.reset();
+        for (const m of await mailboxRead) {
+          const v = value(m);
+          if (v !== undefined) this.set({ mailbox: m.name }, v);
+        }
+      },
+    });
   return {
     registry,
     httpDuration: new Histogram({
@@ -60,6 +93,11 @@ export function createMetrics(
         for (const [status, n] of Object.entries(await countOutbox())) this.set({ status }, n);
       },
     }),
+    mailboxUp: mailboxGauge('triage_mailbox_up', 'IMAP mailbox health: 1 when its last round succeeded, 0 when failing or not started', (m) => (m.condition === 'ok' ? 1 : 0)),
+    mailboxBacklog: mailboxGauge('triage_mailbox_backlog', 'Messages waiting in the mailbox above its cursor, as the last round counted', (m) => m.backlog ?? undefined),
+    mailboxFailures: mailboxGauge('triage_mailbox_consecutive_failures', 'Failed rounds in a row', (m) => m.failures),
+    mailboxLastSuccess: mailboxGauge('triage_mailbox_last_success_timestamp_seconds', 'Unix time of the last successful round', (m) => (m.lastSuccessAt === null ? undefined : Date.parse(m.lastSuccessAt) / 1000)),
+    mailMessages: new Counter({ name: 'triage_mail_messages_total', help: 'Fetched messages by mailbox and outcome (created, appended, duplicate, failed)', labelNames: ['mailbox', 'outcome'], registers: [registry] }),
     outboxAttempts: new Counter({ name: 'triage_outbox_attempts_total', help: 'Outbox delivery attempts by action and outcome (ok, retry, dead)', labelNames: ['action', 'outcome'], registers: [registry] }),
   };
 }

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import type { Knex } from 'knex';
 import type { AfterDecisionContext } from '../tickets/ticket-service.js';
 import { resolveConnection, type OutboxConnections } from './connector-handler.js';
+import { followUpHandler } from '../automations/follow-up-handler.js';
 import { customerMailHandler, type CustomerMailSettings, type CustomerMailTickets } from './customer-mail-handler.js';
 import { escalateHandler, type EscalationSettings } from './escalate-handler.js';
 import { loadTicketFacts } from './load-ticket-facts.js';
@@ -46,6 +47,7 @@ export interface Outbox {
  */
 export function createOutbox(options: OutboxOptions): Outbox {
   const { db, connections } = options;
+  const customerMail = { tickets: options.tickets, connections, db, ...(options.email === undefined ? {} : { email: options.email }), ...(options.worker?.now === undefined ? {} : { now: options.worker.now }) };
   const worker = new OutboxWorker({
     workerId: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
     ...options.worker,
@@ -53,8 +55,10 @@ export function createOutbox(options: OutboxOptions): Outbox {
     connections,
     handlers: {
       note: noteHandler(options.tickets),
-      reply: customerMailHandler('reply', { tickets: options.tickets, connections, ...(options.email === undefined ? {} : { email: options.email }) }),
-      acknowledge: customerMailHandler('acknowledge', { tickets: options.tickets, connections, ...(options.email === undefined ? {} : { email: options.email }) }),
+      // Writes a durable scheduled_events row; the automation sweeper raises it when due (docs/automations.md).
+      followUp: followUpHandler(db),
+      reply: customerMailHandler('reply', customerMail),
+      acknowledge: customerMailHandler('acknowledge', customerMail),
       escalate: escalateHandler({
         connections,
         escalation: options.escalation,

@@ -82,7 +82,7 @@ describe('reply, acknowledge and escalate handlers (real SMTP on loopback)', () 
     const details = await tickets.getTicket(t.id);
     const outbound = details.messages.filter((m) => m.direction === 'outbound');
     expect(outbound).toHaveLength(1);
-    expect(outbound[0]).toMatchObject({ kind: 'public', to: ['anna@customer.example'], text: 'We are on it.', messageId: got?.headers['message-id'] });
+    expect(outbound[0]).toMatchObject({ kind: 'public', to: ['anna@customer.example'], text: 'We are on it.', messageId: got?.headers['message-id']?.replace(/^<|>$/g, '') });
     expect(details.ticket.firstResponseAt).not.toBeNull();
     expect((await rowsOf(outbox))[0]).toMatchObject({ status: 'done', externalId: got?.headers['message-id'] });
   });

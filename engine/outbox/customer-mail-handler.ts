@@ -1,6 +1,10 @@
+import type { Knex } from 'knex';
 import type { ConnectorInstance } from '../../connectors/lib/connector.js';
 import type { FactObject } from '../../rules/lib/rule-types.js';
 import { TriageError } from '../errors/triage-error.js';
+import { autoReplyLimit, checkAutoReplyLimit, type AutoReplyLimit } from '../mail/auto-reply-limit.js';
+import { DEFAULT_LOOP_MARKER } from '../mail/auto-flags.js';
+import { bareMessageId } from '../mail/parse-mail.js';
 import type { Actor } from '../tickets/audit-event.js';
 import type { Message, MessageInput } from '../tickets/message.js';
 import type { AddMessageResult, TicketDetails } from '../tickets/ticket-service.js';
@@ -18,12 +22,20 @@ export interface CustomerMailSettings {
   connection?: string;
   from?: string;
   replyTo?: string;
+  /** X-Loop of our mail (default `triage`); the inbound channel flags mail carrying it as our own. */
+  loopMarker?: string;
+  /** Automatic mails per recipient address and window (default 5 per 60 minutes). */
+  autoReplyLimit?: Partial<AutoReplyLimit>;
 }
 
 export interface CustomerMailHandlerOptions {
   tickets: CustomerMailTickets;
   connections: OutboxConnections | undefined;
   email?: CustomerMailSettings;
+  /** Where the per-recipient rate limit counts sent mail (the messages table); without it there is no limit. */
+  db?: Knex;
+  /** The worker's clock, for the rate-limit window. */
+  now?: () => Date;
 }
 
 /**
@@ -36,14 +48,21 @@ export interface CustomerMailHandlerOptions {
  *   their Message-IDs (data.references of that message first), so the answer
  *   lands in the customer's thread. Subject `Re: <subject> [#<number>]` unless
  *   the rule gives one.
- * - Acknowledge (R3): never sent to machine mail (auto-reply, bounce, bulk flags
- *   or an Auto-Submitted header other than `no`): the row ends done with "not
- *   sent" — answering an auto-responder is how mail loops start. It is marked
- *   `Auto-Submitted: auto-replied` (RFC 3834), and recorded with
- *   data.automatic = true, which does NOT set firstResponseAt: an automatic
- *   receipt is not a response (R19 FRT counts the first human or rule reply).
+ * - Loop protection (R3), for both actions since both are automatic mail:
+ *   never sent when the customer's newest message (the one answered) is
+ *   machine mail (auto-reply, bounce, bulk flags of the inbound channel, our
+ *   own X-Loop, or an Auto-Submitted header other than `no`), and at most
+ *   email.autoReplyLimit mails per recipient address and window. Either way
+ *   the row ends done with "not sent: <why>" — a skip is a decision, not a
+ *   failure to retry. Every mail carries X-Loop (email.loopMarker).
+ * - Acknowledge is marked `Auto-Submitted: auto-replied` (RFC 3834), and
+ *   recorded with data.automatic = true, which does NOT set firstResponseAt:
+ *   an automatic receipt is not a response (R19 FRT counts the first human
+ *   or rule reply).
  * - A reply is recorded as an outbound public message, which sets
  *   firstResponseAt the first time.
+ * - Message-IDs are recorded bare (`<…>` stripped), as the inbound channel
+ *   stores them, so a customer's answer threads by In-Reply-To/References.
  *
  * Delivery is at least once (SMTP has no dedupe): the Message-ID derives from
  * the idempotency key, so a repeat is recognizable, and TicketService ignores
@@ -56,9 +75,13 @@ export function customerMailHandler(action: 'reply' | 'acknowledge', options: Cu
     const first = inbound[0];
     const to = first === undefined ? undefined : customerAddress(first);
     if (to === undefined) throw new TriageError('TRIAGE_OUTBOX_NO_RECIPIENT', [ticket.number, action]);
-    if (action === 'acknowledge') {
-      const machine = inbound.map(machineMailReason).find((r) => r !== undefined);
-      if (machine !== undefined) return { detail: `not sent: the customer's message is machine mail (${machine})` };
+    const loopMarker = options.email?.loopMarker ?? DEFAULT_LOOP_MARKER;
+    const answered = inbound[inbound.length - 1];
+    const machine = answered === undefined ? undefined : machineMailReason(answered, loopMarker);
+    if (machine !== undefined) return { detail: `not sent: the customer's message is machine mail (${machine})` };
+    if (options.db !== undefined) {
+      const verdict = await checkAutoReplyLimit(options.db, to, autoReplyLimit(options.email?.autoReplyLimit), (options.now ?? (() => new Date()))());
+      if (!verdict.allowed) return { detail: `not sent: ${verdict.reason ?? 'rate limit'}` };
     }
     const { connection, instance } = emailInstance(options.connections, options.email?.connection, action);
     const params = entry.params;
@@ -77,6 +100,7 @@ export function customerMailHandler(action: 'reply' | 'acknowledge', options: Cu
         ...(options.email?.replyTo === undefined ? {} : { replyTo: options.email.replyTo }),
         ...(last === undefined ? {} : { inReplyTo: last.messageId, references: [...new Set(references)] }),
         autoSubmitted: action === 'acknowledge' ? 'auto-replied' : 'auto-generated',
+        loopMarker,
       },
       idempotencyKey: entry.idempotencyKey,
       ticket: { id: ticket.id, number: ticket.number, subject: ticket.subject } as FactObject,
@@ -92,8 +116,8 @@ export function customerMailHandler(action: 'reply' | 'acknowledge', options: Cu
         to: [to],
         subject,
         text,
-        ...(result.externalId === undefined ? {} : { messageId: result.externalId }),
-        ...(last === undefined ? {} : { inReplyTo: last.messageId as string }),
+        ...(result.externalId === undefined ? {} : { messageId: bareMessageId(result.externalId) }),
+        ...(last === undefined ? {} : { inReplyTo: bareMessageId(last.messageId as string) }),
         data: { outboxId: entry.id, ruleId: entry.ruleId, action, ...(action === 'acknowledge' ? { automatic: true } : {}) },
       },
       { type: 'rule', id: entry.ruleId },
@@ -145,11 +169,13 @@ function referencesOf(message: Message): string[] {
   return [];
 }
 
-/** Why a message is machine mail (the auto flags the inbound channel stores, or the header itself), or undefined. */
-function machineMailReason(message: Message): string | undefined {
+/** Why a message is machine mail (the auto flags the inbound channel stores, or the headers themselves), or undefined. */
+function machineMailReason(message: Message, loopMarker: string): string | undefined {
   const auto = message.data.auto as Record<string, unknown> | undefined;
-  for (const flag of ['isAutoReply', 'isBounce', 'isBulk']) if (auto?.[flag] === true) return flag;
+  for (const flag of ['isAutoReply', 'isBounce', 'isBulk']) if (auto?.[flag] === true) return typeof auto.reason === 'string' ? `${flag}: ${auto.reason}` : flag;
   const header = message.headers['auto-submitted'];
   if (typeof header === 'string' && header.trim().toLowerCase() !== 'no') return `Auto-Submitted: ${header.trim()}`;
+  const loop = message.headers['x-loop'];
+  if ([loop].flat().some((v) => typeof v === 'string' && v.trim().toLowerCase() === loopMarker.toLowerCase())) return `X-Loop: ${loopMarker}`;
   return undefined;
 }

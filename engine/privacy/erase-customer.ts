@@ -9,6 +9,7 @@ import type { Attachment } from '../tickets/message.js';
 import { lockTicket } from '../tickets/ticket-lock.js';
 import type { AuditRow, DecisionRow, MessageRow } from '../tickets/ticket-row.js';
 import { anonymizeAttachment, anonymizeAuditValues, anonymizeDecision, anonymizeTicketData, eraseStrings, ERASED } from './anonymize-records.js';
+import { dropMailBlobs, mailBlobKeysOfTickets } from './drop-mail-blobs.js';
 import { inChunks } from './in-chunks.js';
 
 export interface EraseCustomerOptions {
@@ -30,8 +31,10 @@ export interface ErasureCounts {
   decisions: number;
   /** Outbox rows whose rendered params were erased; pending ones are also dropped. */
   outbox: number;
-  /** Pending CRM lookups deleted (they hold the e-mail/phone looked up). */
+  /** Pending CRM and order lookups deleted (they hold the e-mail/phone and order number looked up). */
   enrichmentJobs: number;
+  /** Raw mails and attachment bytes deleted from mail_blobs (kept while another customer's message shares them). */
+  mailBlobs: number;
 }
 
 export interface ErasureResult {
@@ -111,6 +114,8 @@ export async function eraseCustomer(db: Knex, customerId: string, options: Erase
           .update({ subject: ERASED, data: toJsonColumn(anonymizeTicketData(fromJsonColumn<Record<string, unknown>>(t.data, {}))) });
       }
 
+      // Read before the messages lose their references below; deleted once they have.
+      const blobKeys = await mailBlobKeysOfTickets(trx, ids);
       await inChunks(ids, async (chunk) => {
         const messages = (await trx('messages').whereIn('ticket_id', chunk).select()) as MessageRow[];
         for (const m of messages) {
@@ -161,7 +166,13 @@ export async function eraseCustomer(db: Knex, customerId: string, options: Erase
       });
 
       const outbox = await eraseOutbox(trx, ids, options.actor, at);
-      const enrichmentJobs = (await trx.schema.hasTable('enrichment_jobs')) ? await inChunks(ids, (chunk) => trx('enrichment_jobs').whereIn('ticket_id', chunk).delete()) : 0;
+      const crmJobs = (await trx.schema.hasTable('enrichment_jobs')) ? await inChunks(ids, (chunk) => trx('enrichment_jobs').whereIn('ticket_id', chunk).delete()) : 0;
+      // Pending order lookups hold the order number and the sender's e-mail/phone (engine/orders).
+      const orderJobs = (await trx.schema.hasTable('order_jobs')) ? await inChunks(ids, (chunk) => trx('order_jobs').whereIn('ticket_id', chunk).delete()) : 0;
+      const enrichmentJobs = crmJobs + orderJobs;
+      const mailBlobs = await dropMailBlobs(trx, blobKeys);
+      // A CSAT comment is the customer's own words; the score stays (R18 reports).
+      if (await trx.schema.hasTable('csat_responses')) await inChunks(ids, (chunk) => trx('csat_responses').whereIn('ticket_id', chunk).whereNotNull('comment').update({ comment: ERASED }));
       const identities = Number(await trx('customer_identities').where({ customer_id: customerId }).delete());
       await trx('customers').where({ id: customerId }).update({ name: ERASED, data: null });
 
@@ -175,6 +186,7 @@ export async function eraseCustomer(db: Knex, customerId: string, options: Erase
         decisions: sum('decisions'),
         outbox,
         enrichmentJobs,
+        mailBlobs,
       };
 
       for (const id of ids) {

@@ -78,7 +78,17 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('retention (%s)', (kind) => {
     expect(runs).toEqual([
       expect.objectContaining({ id: 'runId' in result ? result.runId : '', actor: 'cli:ops', closed_older_than_days: 30, cutoff: '2026-05-02T12:00:00.000Z', tickets: 2, messages: before.messages, audit_events: before.audit_events }),
     ]);
-    expect(JSON.parse(String(runs[0]?.other))).toEqual({ corrections: before.corrections, outbox: before.outbox, enrichment_jobs: 0 });
+    expect(JSON.parse(String(runs[0]?.other))).toEqual({
+      corrections: before.corrections,
+      outbox: before.outbox,
+      enrichment_jobs: 0,
+      sla_timers: 0,
+      sla_events: 0,
+      scheduled_events: 0,
+      schedule_tick_tickets: 0,
+      csat_responses: 0,
+      order_jobs: 0,
+    });
 
     // Nothing left to do: a second run deletes nothing; it is recorded unless asked not to.
     expect(await runRetention(db, { closedOlderThanDays: 30, actor: 'cli:ops', now: () => new Date(NOW) })).toMatchObject({ status: 'done', counts: { tickets: 0 } });

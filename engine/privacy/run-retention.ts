@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { toIsoUtc } from '../store/iso-time.js';
+import { dropMailBlobs, mailBlobKeysOfTickets } from './drop-mail-blobs.js';
 import { inChunks } from './in-chunks.js';
 import { withTryAdvisoryLock } from './with-try-advisory-lock.js';
 
@@ -46,7 +47,17 @@ const MAIN_CHILDREN = [
   ['audit_events', 'auditEvents'],
 ] as const;
 /** Further tables keyed by ticket_id, when they exist (added by later migrations). */
-const OTHER_CHILDREN = ['corrections', 'outbox', 'enrichment_jobs'] as const;
+const OTHER_CHILDREN = [
+  'corrections',
+  'outbox',
+  'enrichment_jobs',
+  'sla_timers',
+  'sla_events',
+  'scheduled_events',
+  'schedule_tick_tickets',
+  'csat_responses',
+  'order_jobs',
+] as const;
 
 /**
  * Retention (R20): delete closed tickets older than N days with everything
@@ -105,9 +116,13 @@ export async function runRetention(db: Knex, options: RetentionOptions): Promise
         const ids = ((await expired(trx, cutoff, batch).select('id')) as { id: string }[]).map((r) => r.id);
         if (ids.length === 0) return;
         const counts = await countChildren(trx, ids, others);
+        const blobKeys = await mailBlobKeysOfTickets(trx, ids);
         for (const [table] of MAIN_CHILDREN) await trx(table).whereIn('ticket_id', ids).delete();
         for (const table of others) await trx(table).whereIn('ticket_id', ids).delete();
         await trx('tickets').whereIn('id', ids).delete();
+        // Raw mails and attachment bytes of the deleted messages, unless a remaining message shares them.
+        const blobs = await dropMailBlobs(trx, blobKeys);
+        if (blobs > 0) counts.other.mail_blobs = (counts.other.mail_blobs ?? 0) + blobs;
         const before = structuredClone(total);
         addCounts(total, counts);
         try {

@@ -4,6 +4,11 @@ import { levelTemplateLogger, setTemplateLogger } from '../../rules/lib/render-t
 import { loadConnections, type Connections } from '../../connectors/lib/connections.js';
 import { loadConfig, type ResolvedConfig } from '../config/load-config.js';
 import { createEnrichment } from '../enrichment/create-enrichment.js';
+import { AutomationSweeper } from '../automations/automation-sweeper.js';
+import { configureCsatLinks } from '../automations/csat-links.js';
+import { resolveCsatSecret } from '../automations/csat-service.js';
+import { createOrders } from '../orders/create-orders.js';
+import type { OrderRetrier } from '../orders/order-retrier.js';
 import type { EnrichmentRetrier } from '../enrichment/enrichment-retrier.js';
 import { buildApp } from '../http/build-app.js';
 import { ApiKeyStore } from '../http/auth/api-key-store.js';
@@ -16,6 +21,13 @@ import { migrateToLatest } from '../store/migrate-to-latest.js';
 import { ruleSetDecide } from '../tickets/rule-set-decide.js';
 import { TicketService } from '../tickets/ticket-service.js';
 import { createOutbox, type Outbox } from '../outbox/create-outbox.js';
+import { readMailboxHealth } from '../mail/mailbox-health.js';
+import { startMailIngest, type MailIngestRunner } from '../mail/start-mail-ingest.js';
+import { SlaSweeper } from '../scheduler/sla-sweeper.js';
+import { ticketCustomerFacts } from '../scheduler/ticket-customer-facts.js';
+import { computeDue, openTimeBetween } from '../sla/calendar/compute-due.js';
+import { SlaClocks } from '../sla/clocks/sla-clocks.js';
+import { loadSlaPolicy } from '../sla/policy/load-sla-policy.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -29,10 +41,18 @@ export interface RunningServer {
   connections: Connections;
   /** Background CRM lookup retries (docs/enrichment.md) when `enrichment:` is configured. */
   enrichment: EnrichmentRetrier | undefined;
+  /** Background order lookup retries (docs/orders.md) when `orders:` is configured. */
+  orders: OrderRetrier | undefined;
   /** The periodic retention job (privacy.retention.closedTicketDays set), else undefined. */
   retention: RetentionJob | undefined;
   /** Decided actions: rows written with each decision, dispatched by `outbox.worker` (docs/outbox.md). */
   outbox: Outbox;
+  /** IMAP ingest of mail.mailboxes (docs/email.md) when mailboxes are configured and it runs in this process. */
+  mail: MailIngestRunner | undefined;
+  /** Follow-ups and cron schedules (docs/automations.md): `sweepOnce(now)` raises what is due. */
+  automations: AutomationSweeper;
+  /** SLA clocks and their sweeper (docs/sla.md) when an SLA policy is configured; `sweeper.sweepOnce(now)` raises what is due. */
+  sla: { clocks: SlaClocks; sweeper: SlaSweeper } | undefined;
   /** The address it listens on, e.g. http://127.0.0.1:3000 */
   url: string;
   /** Graceful: stop accepting, finish in-flight requests (and their transactions), then close the database. */
@@ -52,6 +72,12 @@ export interface StartServerOptions {
    * else only when listening, so `app.inject` tests see rows stay pending unless they ask.
    */
   outboxWorker?: boolean;
+  /** Read the IMAP mailboxes in this process. Default: env TRIAGE_MAIL_INGEST (1/true, 0/false), else only when listening. */
+  mailIngest?: boolean;
+  /** Run the SLA sweeper in this process. Default: env TRIAGE_SLA_SWEEPER (1/true, 0/false), else only when listening. */
+  slaSweeper?: boolean;
+  /** Injectable clock of the ticket service and the SLA sweeper (tests advance a virtual one). */
+  now?: () => Date;
 }
 
 /** The composition root: config → database → rule set → services → HTTP. */
@@ -71,6 +97,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     connections = await loadConnections({ file: config.connectionsFile, env: options.env, log });
     const enrichment =
       config.enrichment === undefined ? undefined : createEnrichment({ db, settings: config.enrichment, connection: connections.instance(config.enrichment.connection), log });
+    const orders = config.orders === undefined ? undefined : createOrders({ db, settings: config.orders, connection: connections.instance(config.orders.connection), log });
     // The note handler reaches the ticket service only from the worker, after both exist.
     const outbox = createOutbox({
       db,
@@ -83,16 +110,31 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     });
     const metrics = createMetrics({
       outboxByStatus: () => outbox.store.countByStatus(),
+      mailboxes: () => readMailboxHealth(db, config.mail),
       ticketsByStatus: async () => {
         const rows = (await db('tickets').select('status').count({ n: '*' }).groupBy('status')) as { status: string; n: number | string }[];
         return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
       },
     });
     metrics.ruleSetInfo.set({ version: rules.current().version }, 1);
+    // SLA clocks (docs/sla.md): timer rows written with every ticket change, swept into sla.* events.
+    const slaPolicy = config.sla.policyFile === undefined ? undefined : await loadSlaPolicy(config.sla.policyFile);
+    const slaClocks =
+      slaPolicy === undefined
+        ? undefined
+        : new SlaClocks({
+            policy: () => slaPolicy,
+            math: { computeDue, openTimeBetween },
+            readsSla: (event) => rules.current().factsFor(event).has('sla'),
+            onError: (error, timer) => log('error', 'SLA due time cannot be computed; the clock runs without alerts', { ...timer, error: error instanceof Error ? error.message : String(error) }),
+          });
     const tickets = new TicketService({
       db,
+      ...(options.now === undefined ? {} : { now: options.now }),
+      ...(slaClocks === undefined ? {} : { sla: slaClocks }),
       decide: ruleSetDecide(() => rules.current()),
       ...(enrichment === undefined ? {} : { customerFacts: enrichment.enricher.provide }),
+      ...(orders === undefined ? {} : { orderFacts: orders.enricher.provide }),
       afterDecision: async (context) => {
         const { decision } = context;
         await outbox.afterDecision(context);
@@ -100,6 +142,31 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         for (const id of decision.firedRules) metrics.ruleHits.inc({ rule: id, event: decision.event });
       },
     });
+    // Survey links are rendered inside decide(), so their key and base URL are process-wide (docs/automations.md).
+    const csatSecret = await resolveCsatSecret(db, config.automations.csat.secret, new Date().toISOString());
+    configureCsatLinks({ publicUrl: config.automations.publicUrl ?? `http://localhost:${config.server.port}`, secret: csatSecret, ttlMs: config.automations.csat.ttlMs });
+    const automations = new AutomationSweeper({
+      db,
+      tickets,
+      ruleSet: () => rules.current(),
+      ...(options.now === undefined ? {} : { now: options.now }),
+      intervalMs: config.automations.sweepIntervalMs,
+      batchSize: config.automations.batchSize,
+      catchUpMs: config.automations.catchUpMs,
+      log,
+    });
+    const slaSweeper =
+      slaClocks === undefined
+        ? undefined
+        : new SlaSweeper({
+            db,
+            clocks: slaClocks,
+            tickets,
+            sweepSeconds: config.sla.sweepSeconds,
+            log,
+            ...(options.now === undefined ? {} : { now: options.now }),
+            ...(enrichment === undefined ? {} : { customerFacts: ticketCustomerFacts(db, enrichment.enricher.provide, options.now ?? (() => new Date())) }),
+          });
     const keys = new ApiKeyStore(db);
     const bootstrap = options.env.TRIAGE_BOOTSTRAP_KEY;
     if (bootstrap !== undefined && bootstrap !== '') {
@@ -131,7 +198,25 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     const { closedTicketDays, intervalMinutes } = config.privacy.retention;
     const retention = closedTicketDays === undefined ? undefined : startRetentionJob({ db, closedTicketDays, intervalMinutes, log: app.log });
     const enrichmentRetries = enrichment?.startRetries(tickets);
+    const orderRetries = orders?.startRetries(tickets);
     if (runOutboxWorker(options)) outbox.worker.start();
+    if (slaSweeper !== undefined && runSlaSweeper(options)) slaSweeper.start();
+    if (runOutboxWorker(options)) automations.start();
+    const mailIngest =
+      config.mail.mailboxes.length > 0 && runMailIngest(options)
+        ? startMailIngest({
+            db,
+            tickets,
+            settings: config.mail,
+            ...(config.email.loopMarker === undefined ? {} : { loopMarker: config.email.loopMarker }),
+            log: (level, message, data) => app.log[level](data ?? {}, message),
+            onRound: (r) => {
+              for (const [outcome, n] of [['created', r.created], ['appended', r.appended], ['duplicate', r.duplicates], ['failed', r.failed]] as const) {
+                if (n > 0) metrics.mailMessages.inc({ mailbox: r.mailbox, outcome }, n);
+              }
+            },
+          })
+        : undefined;
     const openConnections = connections;
     let closing: Promise<void> | undefined;
     return {
@@ -144,17 +229,27 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       tickets,
       connections: openConnections,
       enrichment: enrichmentRetries,
+      orders: orderRetries,
       retention,
       outbox,
+      mail: mailIngest,
+      automations,
+      sla: slaClocks === undefined || slaSweeper === undefined ? undefined : { clocks: slaClocks, sweeper: slaSweeper },
       url,
       close: () => {
         closing ??= (async () => {
           rules.close();
+          await automations.close();
           await app.close();
+          // The round in progress commits its tickets and moves its messages before the database closes.
+          await mailIngest?.stop();
+          // A sweep in progress commits (or rolls back) its firings before the database closes.
+          await slaSweeper?.stop();
           // In-flight deliveries finish and are recorded before connections and the database close.
           await outbox.worker.stop();
           await retention?.stop();
           await enrichmentRetries?.close();
+          await orderRetries?.close();
           await openConnections.close();
           await db.destroy();
         })();
@@ -172,6 +267,20 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
 function runOutboxWorker(options: StartServerOptions): boolean {
   if (options.outboxWorker !== undefined) return options.outboxWorker;
   const env = options.env.TRIAGE_OUTBOX_WORKER;
+  if (env !== undefined && env !== '') return env !== '0' && env.toLowerCase() !== 'false';
+  return options.listen !== false;
+}
+
+function runMailIngest(options: StartServerOptions): boolean {
+  if (options.mailIngest !== undefined) return options.mailIngest;
+  const env = options.env.TRIAGE_MAIL_INGEST;
+  if (env !== undefined && env !== '') return env !== '0' && env.toLowerCase() !== 'false';
+  return options.listen !== false;
+}
+
+function runSlaSweeper(options: StartServerOptions): boolean {
+  if (options.slaSweeper !== undefined) return options.slaSweeper;
+  const env = options.env.TRIAGE_SLA_SWEEPER;
   if (env !== undefined && env !== '') return env !== '0' && env.toLowerCase() !== 'false';
   return options.listen !== false;
 }

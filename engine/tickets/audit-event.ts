@@ -24,7 +24,9 @@ export type AuditAction =
   | 'rule.refused'
   | 'decision'
   /** The ticket's personal data was erased on request (R20, engine/privacy/erase-customer.ts). */
-  | 'gdpr.erase';
+  | 'gdpr.erase'
+  /** The customer answered a satisfaction survey (R18, engine/automations/csat-service.ts). */
+  | 'csat.received';
 
 /** One append-only row of a ticket's audit trail (R21). */
 export interface AuditEvent {

@@ -7,8 +7,16 @@ export interface DecideInput {
   message?: Record<string, unknown>;
   /** The stored customer merged with the caller's `customerFacts`; absent when there is neither. */
   customer?: Record<string, unknown>;
+  /**
+   * The SLA clocks (docs/sla.md); on ticket.created a function of the ticket
+   * as the rules leave it, since the decision itself sets the priority the
+   * clocks depend on. Absent without SLA clocks.
+   */
+  sla?: Record<string, unknown> | ((ticket: Record<string, unknown>) => Record<string, unknown> | undefined);
   /** ISO-8601 UTC. */
   now: string;
+  /** The order the ticket mentions (docs/orders.md), looked up before the transaction; absent when not configured. */
+  order?: Record<string, unknown>;
 }
 
 /**

@@ -15,11 +15,24 @@ import type { Decide, DecideInput } from './decide.js';
  * ran with.
  */
 export function ruleSetDecide(getRuleSet: () => RuleSet, options: EvaluateOptions = {}): Decide {
-  return (input: DecideInput) =>
-    decide(
-      getRuleSet(),
-      input.event,
-      { ticket: input.ticket, message: input.message, customer: input.customer, sla: undefined, now: input.now },
-      options,
-    );
+  return (input: DecideInput) => {
+    const ruleSet = getRuleSet();
+    const run = (sla: Record<string, unknown> | undefined) =>
+      decide(
+        ruleSet,
+        input.event,
+        { ticket: input.ticket, message: input.message, customer: input.customer, sla, now: input.now, order: input.order },
+        options,
+      );
+    const source = input.sla;
+    if (typeof source !== 'function') return run(source);
+    // The sla fact depends on the ticket the rules produce (ticket.created sets the priority the
+    // clocks run on): decide once, and again with the clocks of the decided ticket if they differ.
+    if (!ruleSet.factsFor(input.event).has('sla')) return run(undefined);
+    const before = source(input.ticket);
+    const first = run(before);
+    if (Object.keys(first.changes).length === 0) return first;
+    const after = source({ ...input.ticket, ...first.changes });
+    return JSON.stringify(after) === JSON.stringify(before) ? first : run(after);
+  };
 }

@@ -14,9 +14,12 @@ import { AuditTrail } from './audit-trail.js';
 import type { Correction } from './correction.js';
 import type { Customer, CustomerHints } from './customer.js';
 import type { CustomerFactsProvider } from './customer-facts-provider.js';
+import { orderCustomerHints, type OrderFactsProvider } from '../orders/order-facts-provider.js';
 import { identitiesFromHints } from './customer-identity.js';
 import { resolveCustomer, loadCustomer, lookupCustomer } from './customer-resolver.js';
 import type { Decide, DecisionRecord } from './decide.js';
+import type { SlaEventFact } from '../sla/clocks/sla-fact.js';
+import type { TicketSlaHooks } from '../sla/clocks/sla-clocks.js';
 import { GroupCommit, type GroupCommitOptions } from './group-commit.js';
 import { databaseDialect } from '../store/database-dialect.js';
 import type { Message, MessageInput } from './message.js';
@@ -79,6 +82,11 @@ export interface TicketServiceOptions {
    */
   customerFacts?: CustomerFactsProvider;
   /**
+   * The `order` fact of a new ticket (docs/orders.md), asked BEFORE the
+   * creating transaction like `customerFacts`. See engine/orders/order-enricher.ts.
+   */
+  orderFacts?: OrderFactsProvider;
+  /**
    * Group commit for createTicket (docs/store.md): creates arriving while a
    * transaction is busy share the next one, each in its own savepoint, and
    * are answered after its COMMIT. Default: on for SQLite (one writer, and a
@@ -88,6 +96,12 @@ export interface TicketServiceOptions {
    * it on, `false` to force it off.
    */
   groupCommit?: boolean | GroupCommitOptions;
+  /**
+   * SLA clocks (engine/sla/clocks, docs/sla.md): the `sla` fact before each
+   * decision, and the timer rows brought in line after every write, both in
+   * the write transaction.
+   */
+  sla?: TicketSlaHooks;
 }
 
 export interface CreateTicketResult {
@@ -123,6 +137,8 @@ export interface CustomerDetails {
 export interface TicketChangeOptions {
   /** Facts loaded before the call (CRM, R8), merged into the `customer` fact; not stored. */
   customerFacts?: Record<string, unknown>;
+  /** The `order` fact loaded before the call (docs/orders.md); not stored. */
+  orderFacts?: Record<string, unknown>;
 }
 
 export interface TicketChangeResult {
@@ -157,7 +173,9 @@ export class TicketService {
   private readonly identityOptions: { freeMailDomains?: ReadonlySet<string>; defaultCountryCode?: string };
   private readonly afterDecision: TicketServiceOptions['afterDecision'];
   private readonly customerFactsProvider: CustomerFactsProvider | undefined;
+  private readonly orderFactsProvider: OrderFactsProvider | undefined;
   private readonly groupCommit: GroupCommit | undefined;
+  private readonly sla: TicketSlaHooks | undefined;
 
   constructor(options: TicketServiceOptions) {
     this.db = options.db;
@@ -169,6 +187,8 @@ export class TicketService {
     };
     this.afterDecision = options.afterDecision;
     this.customerFactsProvider = options.customerFacts;
+    this.orderFactsProvider = options.orderFacts;
+    this.sla = options.sla;
     const group = options.groupCommit ?? databaseDialect(options.db) === 'sqlite';
     this.groupCommit = group === false ? undefined : new GroupCommit(options.db, group === true ? {} : group);
   }
@@ -189,6 +209,17 @@ export class TicketService {
     const sender = message?.direction === 'inbound' && message.from !== null ? { email: message.from.address, name: message.from.name } : {};
     const hints: CustomerHints = { ...sender, ...input.customer };
     const identities = identitiesFromHints(hints, this.identityOptions);
+
+    // --- order facts (docs/orders.md): the shop is asked here, outside the transaction, like the CRM below.
+    let orderFacts: Record<string, unknown> | undefined;
+    if (this.orderFactsProvider !== undefined) {
+      const existing = await findTicketByExternalId(this.db, normalized.source, normalized.externalId);
+      if (existing !== undefined) return this.redelivered(existing, normalized.fingerprint);
+      orderFacts = await this.orderFactsProvider({ ticketId, subject: normalized.subject, text: message?.text ?? null, data: normalized.data, hints, now });
+      // A ticket that names nobody (chat, hidden caller id) belongs to the order's customer.
+      if (identities.length === 0) identities.push(...identitiesFromHints(Object.assign(hints, orderCustomerHints(orderFacts)), this.identityOptions));
+    }
+    // --- end order facts
 
     // Customer lookup happens before the transaction: it may create the
     // customer, and its short transactions must not nest in ours (SQLite has a
@@ -258,7 +289,7 @@ export class TicketService {
       // Decide before writing, so the ticket row is inserted as decided: one
       // INSERT instead of an INSERT and an UPDATE. The rows, audit trail and
       // afterDecision are the same as for applyDecision on an inserted ticket.
-      const decision = await this.decideEvent({ event: 'ticket.created', ticket, message, customer, customerFacts, now });
+      const decision = await this.decideEvent({ event: 'ticket.created', ticket, message, customer, customerFacts, orderFacts, now, sql, creating: true });
       const planned = planDecision(ticket, decision, audit, now);
       await insertRows(sql, 'tickets', [ticketToRow(planned.ticket) as unknown as Row]);
       await insertRows(sql, 'ticket_tags', planned.ticket.tags.map((tag) => ({ ticket_id: ticket.id, tag })));
@@ -267,6 +298,7 @@ export class TicketService {
       if (this.afterDecision !== undefined) {
         await this.afterDecision({ trx, sql, ticket: planned.ticket, decision, decisionId: planned.record.id, message });
       }
+      if (this.sla !== undefined) await this.sla.sync({ sql, ticket: planned.ticket, customer: customerFact(customer, customerFacts), message, now, creating: true });
       await audit.flush(sql);
       return { ticket: planned.ticket, decision, created: true };
     };
@@ -371,6 +403,7 @@ export class TicketService {
         const firstResponse = message.kind === 'public' && message.data.automatic !== true && current.firstResponseAt === null ? message.createdAt : undefined;
         if (firstResponse !== undefined) current = { ...current, firstResponseAt: firstResponse };
         await trx('tickets').where({ id: ticket.id }).update(ticketChangesToRow({ updatedAt: now, ...(firstResponse === undefined ? {} : { firstResponseAt: firstResponse }) }));
+        if (this.sla !== undefined) await this.sla.sync({ sql: knexRunner(trx), ticket: current, customer: customerFact(null, options.customerFacts), message, now });
         return { ticket: current, message, decision: null, created: true };
       }
 
@@ -382,7 +415,7 @@ export class TicketService {
         current = { ...current, ...update };
       }
       const customer = current.customerId === null ? null : await loadCustomer(trx, current.customerId);
-      const result = await this.evaluate(trx, audit, { event: 'message.received', ticket: current, message, customer, customerFacts: options.customerFacts, now });
+      const result = await this.evaluate(trx, audit, { event: 'message.received', ticket: current, message, customer, customerFacts: options.customerFacts, orderFacts: options.orderFacts, now });
       return { ticket: result.ticket, message, decision: result.decision, created: true };
     });
   }
@@ -461,11 +494,18 @@ export class TicketService {
   async raiseEvent(
     idOrNumber: string,
     event: string,
-    options: TicketChangeOptions & { within?: (trx: Knex.Transaction) => Promise<void> } = {},
+    options: TicketChangeOptions & {
+      within?: (trx: Knex.Transaction) => Promise<void>;
+      /** Runs first under the ticket's lock; false: raise nothing (the reason for the event went away). */
+      guard?: (trx: Knex.Transaction) => Promise<boolean>;
+      /** For sla.warning / sla.breached: the threshold that fired (the `sla.event` fact). */
+      slaEvent?: SlaEventFact;
+    } = {},
   ): Promise<TicketChangeResult> {
     const now = this.now();
     return this.withLockedTicket(idOrNumber, now, async (trx, ticket, audit) => {
-      const raised = await this.raise(trx, audit, [event], ticket, options.customerFacts, now);
+      if (options.guard !== undefined && !(await options.guard(trx))) return { ticket, decisions: [], corrections: [] };
+      const raised = await this.raise(trx, audit, [event], ticket, options.customerFacts, now, options.slaEvent, options.orderFacts);
       if (options.within !== undefined) await options.within(trx);
       return { ...raised, corrections: [] };
     });
@@ -498,6 +538,8 @@ export class TicketService {
     ticket: Ticket,
     customerFacts: Record<string, unknown> | undefined,
     now: string,
+    slaEvent?: SlaEventFact,
+    orderFacts?: Record<string, unknown>,
   ): Promise<{ ticket: Ticket; decisions: Decision[] }> {
     let current = ticket;
     const decisions: Decision[] = [];
@@ -505,7 +547,7 @@ export class TicketService {
     // Loaded once: no decision changes the customer.
     const customer = current.customerId === null ? null : await loadCustomer(trx, current.customerId);
     for (const event of events) {
-      const result = await this.evaluate(trx, audit, { event, ticket: current, message: undefined, customer, customerFacts, now });
+      const result = await this.evaluate(trx, audit, { event, ticket: current, message: undefined, customer, customerFacts, orderFacts, now, slaEvent });
       current = result.ticket;
       decisions.push(result.decision);
     }
@@ -513,11 +555,13 @@ export class TicketService {
   }
 
   private async evaluate(trx: Knex.Transaction, audit: AuditTrail, input: EvaluationContext): Promise<{ ticket: Ticket; decision: Decision }> {
-    const decision = await this.decideEvent(input);
+    const sql = knexRunner(trx);
+    const decision = await this.decideEvent({ ...input, sql });
     const applied = await applyDecision(trx, input.ticket, decision, audit, input.now);
     if (this.afterDecision !== undefined) {
-      await this.afterDecision({ trx, sql: knexRunner(trx), ticket: applied.ticket, decision, decisionId: applied.record.id, message: input.message });
+      await this.afterDecision({ trx, sql, ticket: applied.ticket, decision, decisionId: applied.record.id, message: input.message });
     }
+    if (this.sla !== undefined) await this.sla.sync({ sql, ticket: applied.ticket, customer: customerFact(input.customer, input.customerFacts), message: input.message, now: input.now });
     return { ticket: applied.ticket, decision };
   }
 
@@ -525,11 +569,17 @@ export class TicketService {
   private async decideEvent(input: EvaluationContext): Promise<Decision> {
     const { event, ticket, message, customer, customerFacts, now } = input;
     const customerInput = customerFact(customer, customerFacts);
+    const sla =
+      this.sla === undefined || input.sql === undefined
+        ? undefined
+        : await this.sla.fact({ sql: input.sql, ticket, customer: customerInput, event, now, slaEvent: input.slaEvent, creating: input.creating === true });
     const decision = await this.decide({
       event,
       ticket: ticketFact(ticket),
       ...(message === undefined ? {} : { message: messageFact(message) }),
       ...(customerInput === undefined ? {} : { customer: customerInput }),
+      ...(sla === undefined ? {} : { sla }),
+      ...(input.orderFacts === undefined ? {} : { order: structuredClone(input.orderFacts) }),
       now,
     });
     assertDecision(decision, event);
@@ -574,7 +624,14 @@ interface EvaluationContext {
   message: Message | undefined;
   customer: Customer | null;
   customerFacts: Record<string, unknown> | undefined;
+  /** The `order` fact (docs/orders.md), when the caller loaded one. */
+  orderFacts?: Record<string, unknown> | undefined;
   now: string;
+  /** The write transaction's runner, for the SLA clocks' `sla` fact. */
+  sql?: SqlRunner;
+  /** ticket.created: no SLA timer rows exist yet. */
+  creating?: boolean;
+  slaEvent?: SlaEventFact | undefined;
 }
 
 /** A decide that returns garbage must fail the transaction, not store garbage. */

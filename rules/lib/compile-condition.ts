@@ -74,6 +74,8 @@ function factAccessor(name: unknown): Getter {
       return (f) => f.sla;
     case 'now':
       return (f) => f.now;
+    case 'order':
+      return (f) => f.order;
     default:
       // json-rules-engine with allowUndefinedFacts: an unknown fact is undefined.
       return () => undefined;

@@ -139,6 +139,8 @@ rules:
 
   it('only runs rules of the event', async () => {
     const rs = ruleSet(`
+schedules:
+  - { name: pending-reminder, cron: "0 8 * * *" }
 rules:
   - id: on-warning
     on: [sla.warning]

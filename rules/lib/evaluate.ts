@@ -38,12 +38,13 @@ export async function evaluate(ruleSet: RuleSet, input: EvaluationInput, options
     throw new TriageError('TRIAGE_EVAL_INVALID_INPUT', ['"ticket" must be an object']);
   }
   const needed = ruleSet.factsFor(event);
-  const [message, customer, sla] = await Promise.all([
+  const [message, customer, sla, order] = await Promise.all([
     loadFact('message', input.message, needed),
     loadFact('customer', input.customer, needed),
     loadFact('sla', input.sla, needed),
+    loadFact('order', input.order, needed),
   ]);
-  const facts: Facts = { ticket: input.ticket, message, customer, sla, now: toIso(input.now) };
+  const facts: Facts = { ticket: input.ticket, message, customer, sla, now: toIso(input.now), order };
   return decide(ruleSet, event, facts, options);
 }
 
@@ -74,7 +75,7 @@ export function decide(ruleSet: RuleSet, event: string, facts: Facts, options: E
   // A private, shallow copy: `set` and `tag` must be visible to later rules but never leak to the caller.
   const ticket = copyFacts(facts.ticket);
   ticket.tags = [...originalTags];
-  const working: Facts = { ticket, message: facts.message, customer: facts.customer, sla: facts.sla, now: facts.now };
+  const working: Facts = { ticket, message: facts.message, customer: facts.customer, sla: facts.sla, now: facts.now, order: facts.order };
   const changeLog: FieldChange[] = [];
   const tagLog: TagChange[] = [];
   const actions: DecisionAction[] = [];

@@ -72,7 +72,10 @@ describe('rule file validation', () => {
 
   it('reports unknown events and suggests the right one', () => {
     const errs = errorsOf({ 'a.yaml': 'rules:\n  - id: r1\n    on: [ticket.create, schedule.pending-reminder]\n    then:\n      - tag: a\n' });
-    expect(errs).toEqual(['a.yaml:3:10 TRIAGE_RULE_UNKNOWN_EVENT unknown event "ticket.create" (did you mean "ticket.created"?)']);
+    expect(errs).toEqual([
+      'a.yaml:3:10 TRIAGE_RULE_UNKNOWN_EVENT unknown event "ticket.create" (did you mean "ticket.created"?)',
+      'a.yaml:3:25 TRIAGE_SCHEDULE_UNKNOWN_EVENT nothing raises "schedule.pending-reminder": no schedule named "pending-reminder" and no followUp with that name',
+    ]);
   });
 
   it('reports unsafe and invalid regular expressions', () => {

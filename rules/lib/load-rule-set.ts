@@ -9,6 +9,7 @@ import { findContradiction } from './find-contradiction.js';
 import { compileTemplate, type CompiledTemplate } from './render-template.js';
 import type { CompiledAction, CompiledRule, RuleSet, RuleSetFile, RuleSetSettings } from './rule-set.js';
 import type { FactName } from './rule-types.js';
+import { checkScheduleEvents, collectSchedules } from './rule-schedules.js';
 import { parseSourceDocument, type SourceDocument } from './source-document.js';
 
 export interface RuleSourceFile {
@@ -108,6 +109,10 @@ export function compileRuleSet(sources: readonly RuleSourceFile[]): RuleSetResul
     }
   }
 
+  // Schedules may live in any file; `on: [schedule.<name>]` is checked against all of them (docs/automations.md).
+  const { schedules, names: scheduleNames, diagnostics: scheduleDiagnostics } = collectSchedules(docs);
+  diagnostics.push(...scheduleDiagnostics, ...checkScheduleEvents(docs, scheduleNames));
+
   const ctx = { lists };
   const idOrigin = new Map<string, string>();
   const rules: CompiledRule[] = [];
@@ -163,6 +168,7 @@ export function compileRuleSet(sources: readonly RuleSourceFile[]): RuleSetResul
     rules,
     settings,
     lists,
+    schedules,
     rulesFor: (event) => byEvent.get(event) ?? none,
     factsFor: (event) => factsByEvent.get(event) ?? noFacts,
   };

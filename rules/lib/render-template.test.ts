@@ -136,8 +136,9 @@ describe('checkTemplate', () => {
 
   it('reports unknown top-level fields of ticket and message', () => {
     expect(checkTemplate('{{ ticket.numbr }}')).toEqual([{ message: 'uses unknown field "ticket.numbr" (did you mean "number"?)', line: 1, column: 4 }]);
-    // customer and sla fields come from outside (CRM, SLA policies): open.
-    expect(checkTemplate('{{ customer.anything }} {{ sla.whatever }}')).toEqual([]);
+    // customer fields come from outside (the CRM): open. The sla fact's shape is triage's own (docs/sla.md).
+    expect(checkTemplate('{{ customer.anything }} {{ sla.firstResponse.dueAt }} {{ sla.event.threshold }}')).toEqual([]);
+    expect(checkTemplate('{{ sla.firstResponseDeu }}')[0]?.message).toBe('uses unknown field "sla.firstResponseDeu" (did you mean "firstResponseDue"?)');
   });
 
   it('reports unknown filters, syntax errors and file-reading tags', () => {

@@ -6,7 +6,7 @@ import { TEMPLATE_FILTERS, TEMPLATE_TIME_ZONE } from './template-filters.js';
 
 /**
  * Action templates are Liquid (liquidjs; docs/templates.md): `{{ticket.number}}`,
- * `{{ sla.firstResponseDue | date: "%Y-%m-%d %H:%M" }}`, `{{ message.text | mask }}`,
+ * `{{ sla.firstResponse.dueAt | date: "%Y-%m-%d %H:%M" }}`, `{{ message.text | mask }}`,
  * `{% if customer.name %}…{% endif %}`.
  *
  * Templates come from rule files, so they are treated as untrusted:
@@ -257,7 +257,7 @@ function liquidTemplate(source: string): CompiledTemplate {
     source,
     facts,
     render(factValues, context = {}) {
-      const scope = { ticket: factValues.ticket, message: factValues.message, customer: factValues.customer, sla: factValues.sla, now: factValues.now };
+      const scope = { ticket: factValues.ticket, message: factValues.message, customer: factValues.customer, sla: factValues.sla, now: factValues.now, order: factValues.order };
       // Finding out which value is missing takes a strict render that throws, which
       // costs far more than the render itself; do it only for a path not checked before.
       const unchecked = paths.filter((p) => !checked.has(p.key) && isMissing(scope, p.segments));

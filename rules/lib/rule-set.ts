@@ -2,6 +2,7 @@ import type { CompiledCondition } from './compile-condition.js';
 import type { ActionDefinition } from './action-catalogue.js';
 import type { CompiledTemplate } from './render-template.js';
 import type { FactName } from './rule-types.js';
+import type { RuleSchedule } from './rule-schedules.js';
 
 export interface CompiledAction {
   type: string;
@@ -54,6 +55,8 @@ export interface RuleSet {
   rules: readonly CompiledRule[];
   settings: RuleSetSettings;
   lists: ReadonlyMap<string, readonly (string | number)[]>;
+  /** Cron schedules (`schedules:`) raising `schedule.<name>` on selected tickets (docs/automations.md). */
+  schedules: readonly RuleSchedule[];
   /** Enabled rules that react to an event, in execution order. */
   rulesFor(event: string): readonly CompiledRule[];
   /** Facts read by the rules of an event (conditions and templates), to preload lazy facts. */

@@ -4,7 +4,7 @@
  * file is generated from schemas/rule-file.schema.json (schemas/types/).
  */
 
-export const FACT_NAMES = ['ticket', 'message', 'customer', 'sla', 'now'] as const;
+export const FACT_NAMES = ['ticket', 'message', 'customer', 'sla', 'now', 'order'] as const;
 export type FactName = (typeof FACT_NAMES)[number];
 
 export const BASE_EVENTS = [
@@ -39,6 +39,8 @@ export interface EvaluationInput {
   message?: FactObject | (() => Promise<FactObject | undefined>);
   customer?: FactObject | (() => Promise<FactObject | undefined>);
   sla?: FactObject | (() => Promise<FactObject | undefined>);
+  /** The e-commerce order the ticket mentions (BaseLinker, Shoper; docs/orders.md). */
+  order?: FactObject | (() => Promise<FactObject | undefined>);
   /** Injectable clock: ISO string or Date; defaults to the real time. */
   now?: string | Date;
 }
@@ -50,6 +52,8 @@ export interface Facts {
   customer: FactObject | undefined;
   sla: FactObject | undefined;
   now: string;
+  /** The order fact (docs/orders.md); optional so callers that know no order need not name it. */
+  order?: FactObject | undefined;
 }
 
 /** Where something came from in a rule file, for error messages and traces. */

@@ -87,6 +87,7 @@ export async function runRuleTests(ruleSet: RuleSet, testFiles: readonly string[
           ...(c.message === undefined ? {} : { message: c.message }),
           ...(c.customer === undefined ? {} : { customer: c.customer }),
           ...(c.sla === undefined ? {} : { sla: c.sla }),
+          ...(c.order === undefined ? {} : { order: c.order }),
           now: c.now ?? DEFAULT_TEST_NOW,
         });
         const failures = checkExpectation(c.expect, decision);

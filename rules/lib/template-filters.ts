@@ -1,5 +1,6 @@
 import type { FilterImplOptions } from 'liquidjs';
 import { privacySettings } from '../../engine/privacy/privacy-settings.js';
+import { csatLink } from '../../engine/automations/csat-links.js';
 
 /**
  * The filters triage adds to Liquid (docs/templates.md): Polish dates and PII
@@ -124,4 +125,6 @@ export const TEMPLATE_FILTERS: Readonly<Record<string, FilterImplOptions>> = {
   date_pl: datePl,
   weekday_pl: weekdayPlFilter,
   mask,
+  // A one-time signed survey link (R18, docs/automations.md): {{ ticket | csat_link }}.
+  csat_link: (ticket: unknown) => csatLink(ticket),
 };

@@ -1,6 +1,17 @@
 /* Generated from schemas/config.schema.json by `npm run gen:types`. Do not edit. */
 
 /**
+ * What happens on the server to a message once its ticket is committed: moved to a folder, or flagged. Default: { moveTo: Processed }.
+ */
+export type MailboxProcessedConfig =
+  | {
+      moveTo: string;
+    }
+  | {
+      flag: string;
+    };
+
+/**
  * triage.config.yaml: server, database, rules, channels, privacy. Secrets are ${env:NAME} references, never literals.
  */
 export interface TriageConfig {
@@ -12,10 +23,14 @@ export interface TriageConfig {
    */
   connectionsFile?: string;
   enrichment?: EnrichmentConfig;
+  orders?: OrdersConfig;
   email?: EmailConfig;
+  mail?: MailConfig;
+  sla?: SlaConfig;
   escalation?: EscalationConfig;
   channels?: ChannelsConfig;
   privacy?: PrivacyConfig;
+  automations?: AutomationsConfig;
 }
 export interface ServerConfig {
   host?: string;
@@ -25,6 +40,10 @@ export interface ServerConfig {
    */
   bodyLimit?: number;
   logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /**
+   * The address customers and receivers reach this server at (e.g. https://support.example.com); used in links triage sends out, such as CSAT survey links (docs/automations.md).
+   */
+  publicUrl?: string;
 }
 export interface DatabaseConfig {
   /**
@@ -81,6 +100,40 @@ export interface EnrichmentRetryConfig {
   maxAttempts?: number;
 }
 /**
+ * E-commerce order facts (docs/orders.md): order numbers found in tickets are looked up in a BaseLinker or Shoper connection and exposed to rules as the order fact.
+ */
+export interface OrdersConfig {
+  /**
+   * Name of the baselinker or shoper connection in connections.yaml.
+   */
+  connection: string;
+  /**
+   * Ticket fields (form fields, API data) that carry an order number; checked before the text.
+   */
+  fields?: string[];
+  /**
+   * Regular expressions that find an order number in subject and body; the first capture group is the number. Default: #12345, order 12345, zamówienie nr 12345 and their Polish inflections. Checked for catastrophic backtracking like rule regexes.
+   */
+  patterns?: string[];
+  /**
+   * How long a found order is cached in memory (0: not cached).
+   */
+  cacheTtlSeconds?: number;
+  /**
+   * How long "no such order" is cached.
+   */
+  negativeTtlSeconds?: number;
+  /**
+   * How long ticket creation waits for the shop; then order.lookup = "unavailable" and the lookup is retried in the background.
+   */
+  timeoutMs?: number;
+  retry?: EnrichmentRetryConfig;
+  /**
+   * How often due retries are looked for.
+   */
+  pollSeconds?: number;
+}
+/**
  * Customer mail: which email connection (connections.yaml) sends reply and acknowledge, and escalation e-mail (docs/outbox.md).
  */
 export interface EmailConfig {
@@ -96,6 +149,98 @@ export interface EmailConfig {
    * Reply-To of customer mail: the mailbox the e-mail channel reads, so answers thread into the ticket.
    */
   replyTo?: string;
+  /**
+   * X-Loop value of every mail triage sends; inbound mail carrying it is our own and flagged auto.isAutoReply (mail loop protection, docs/email.md).
+   */
+  loopMarker?: string;
+  autoReplyLimit?: AutoReplyLimitConfig;
+}
+/**
+ * At most `max` automatic mails (reply, acknowledge) to one recipient address per `perMinutes`; more are not sent and recorded as skipped (docs/email.md). Default: 5 per 60 minutes.
+ */
+export interface AutoReplyLimitConfig {
+  /**
+   * Automatic mails per recipient within the window; 0 turns the limit off.
+   */
+  max?: number;
+  /**
+   * Length of the window in minutes.
+   */
+  perMinutes?: number;
+}
+/**
+ * The e-mail channel: IMAP mailboxes whose messages become tickets (docs/email.md).
+ */
+export interface MailConfig {
+  mailboxes?: MailboxConfig[];
+  /**
+   * Default polling interval of every mailbox.
+   */
+  pollSeconds?: number;
+  /**
+   * Longest wait between reconnect attempts of a failing mailbox (back-off doubles from 1 s up to this).
+   */
+  maxBackoffSeconds?: number;
+  /**
+   * How long an instance's claim on a mailbox lasts without renewal (renewed every third of it): after a crash, another instance (or the restarted one) reads the mailbox at the latest this much later.
+   */
+  leaseSeconds?: number;
+}
+export interface MailboxConfig {
+  /**
+   * Unique name of the mailbox (office, complaints…); stored with every message as message.mailbox and ticket.mailbox.
+   */
+  name: string;
+  /**
+   * IMAP server host name.
+   */
+  host: string;
+  /**
+   * IMAP port. Default: 993 with tls, 143 without.
+   */
+  port?: number;
+  /**
+   * Implicit TLS (port 993). false: plain connection upgraded with STARTTLS when the server offers it.
+   */
+  tls?: boolean;
+  /**
+   * Login name.
+   */
+  user: string;
+  /**
+   * Password, as an ${env:NAME} reference.
+   */
+  password: string;
+  /**
+   * Folder to read.
+   */
+  folder?: string;
+  processed?: MailboxProcessedConfig;
+  /**
+   * Wait with IMAP IDLE when the server supports it (new mail arrives at once); otherwise poll.
+   */
+  idle?: boolean;
+  /**
+   * Polling interval without IDLE, and the longest IDLE wait before a safety re-check. Default: mail.pollSeconds.
+   */
+  pollSeconds?: number;
+  /**
+   * Messages fetched per round. Default: 100.
+   */
+  batchSize?: number;
+}
+/**
+ * SLA policy (docs/sla.md): calendars and first-response / next-response / resolution targets per priority and contract.
+ */
+export interface SlaConfig {
+  /**
+   * Path of the SLA policy file (schemas/sla-policy.schema.json). Default: <rules.dir>/sla/policy.yaml when it exists. TRIAGE_SLA_POLICY overrides it.
+   */
+  policy?: string;
+  /**
+   * How often the SLA sweeper looks for due timers and raises sla.warning / sla.breached (docs/sla.md, Clocks on tickets). TRIAGE_SLA_SWEEP_SECONDS overrides it.
+   */
+  sweepSeconds?: number;
 }
 /**
  * Targets of the escalate action by role (escalate: { to: team-lead }): an e-mail address and/or a Slack channel (docs/outbox.md).
@@ -251,4 +396,32 @@ export interface RetentionConfig {
    * How often the server runs the retention job (first run shortly after start).
    */
   intervalMinutes?: number;
+}
+/**
+ * Scheduled automations (followUp, schedules:) and CSAT surveys (docs/automations.md).
+ */
+export interface AutomationsConfig {
+  /**
+   * How often the sweeper raises due follow-ups and cron schedule ticks.
+   */
+  sweepIntervalSeconds?: number;
+  /**
+   * Follow-ups claimed, and tickets selected per schedule tick, per batch.
+   */
+  batchSize?: number;
+  /**
+   * A cron tick missed while no server ran is still run if it is at most this old; older ones are skipped.
+   */
+  catchUpHours?: number;
+  csat?: CsatConfig;
+}
+export interface CsatConfig {
+  /**
+   * HMAC key that signs survey links, as ${env:TRIAGE_CSAT_SECRET}. Without it a key is generated once per database.
+   */
+  secret?: string;
+  /**
+   * How long a survey link stays valid.
+   */
+  ttlDays?: number;
 }

@@ -9,7 +9,7 @@
 export type Condition = AllCondition | AnyCondition | NotCondition | FactCondition;
 
 /**
- * A triage rule file: rules (json-rules-engine conditions + actions), optional named lists and rule-set settings.
+ * A triage rule file: rules (json-rules-engine conditions + actions), optional named lists, cron schedules and rule-set settings.
  */
 export interface RuleFile {
   settings?: RuleSetSettings;
@@ -19,6 +19,10 @@ export interface RuleFile {
   lists?: {
     [k: string]: (string | number)[];
   };
+  /**
+   * Cron schedules: at each tick `schedule.<name>` is raised on every selected ticket (docs/automations.md).
+   */
+  schedules?: Schedule[];
   rules?: Rule[];
 }
 /**
@@ -34,6 +38,61 @@ export interface RuleSetSettings {
    * Tag added to tickets flagged for review.
    */
   reviewTag?: string;
+}
+/**
+ * This interface was referenced by `RuleFile`'s JSON-Schema
+ * via the `definition` "Schedule".
+ */
+export interface Schedule {
+  /**
+   * Rules react to it with `on: [schedule.<name>]`; unique across the rule set.
+   */
+  name: string;
+  description?: string;
+  /**
+   * Five-field cron expression (minute hour day-of-month month day-of-week), read in `timezone`, e.g. "0 8 * * *".
+   */
+  cron: string;
+  /**
+   * IANA time zone of the cron fields, e.g. Europe/Warsaw.
+   */
+  timezone?: string;
+  tickets?: TicketSelector;
+}
+/**
+ * Which tickets get the event: each list is any-of, lists combine with and. Default: every ticket that is not closed.
+ */
+export interface TicketSelector {
+  /**
+   * @minItems 1
+   */
+  status?: ['new' | 'open' | 'pending' | 'solved' | 'closed', ...('new' | 'open' | 'pending' | 'solved' | 'closed')[]];
+  /**
+   * @minItems 1
+   */
+  category?: [string, ...string[]];
+  /**
+   * @minItems 1
+   */
+  priority?: ['P1' | 'P2' | 'P3' | 'P4', ...('P1' | 'P2' | 'P3' | 'P4')[]];
+  /**
+   * @minItems 1
+   */
+  team?: [string, ...string[]];
+  /**
+   * @minItems 1
+   */
+  queue?: [string, ...string[]];
+  /**
+   * @minItems 1
+   */
+  channel?: [string, ...string[]];
+  /**
+   * The ticket has at least one of these tags.
+   *
+   * @minItems 1
+   */
+  tags?: [string, ...string[]];
 }
 /**
  * This interface was referenced by `RuleFile`'s JSON-Schema
@@ -100,7 +159,7 @@ export interface NotCondition {
  */
 export interface FactCondition {
   /**
-   * ticket, message, customer, sla or now.
+   * ticket, message, customer, sla, now or order.
    */
   fact: string;
   /**

@@ -28,6 +28,12 @@ export interface RuleTestCase {
   sla?: {
     [k: string]: unknown;
   };
+  /**
+   * The order fact (docs/orders.md): lookup, number, status, ageDays, trackingUrl, …
+   */
+  order?: {
+    [k: string]: unknown;
+  };
   now?: string;
   expect: RuleTestExpectation;
 }

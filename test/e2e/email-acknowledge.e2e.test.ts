@@ -73,7 +73,7 @@ describe('e-mail ticket → acknowledge → SMTP (e2e)', () => {
 
     const details = await server.tickets.getTicket(ticket.id);
     const outbound = details.messages.filter((m) => m.direction === 'outbound');
-    expect(outbound).toMatchObject([{ kind: 'public', to: ['anna@customer.example'], messageId: mail?.headers['message-id'], text: expect.stringContaining(ticket.number) }]);
+    expect(outbound).toMatchObject([{ kind: 'public', to: ['anna@customer.example'], messageId: mail?.headers['message-id']?.replace(/^<|>$/g, ''), text: expect.stringContaining(ticket.number) }]);
     expect(details.ticket.firstResponseAt).toBeNull();
     expect(JSON.stringify({ row, details })).not.toContain(PASSWORD);
   });

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 
 /** Every table of the store, for "nothing was written" checks. */
-export const STORE_TABLES = ['tickets', 'messages', 'customers', 'customer_identities', 'ticket_tags', 'audit_events', 'decisions', 'counters', 'corrections', 'outbox', 'outbox_attempts', 'outbox_events', 'enrichment_jobs'] as const;
+export const STORE_TABLES = ['tickets', 'messages', 'customers', 'customer_identities', 'ticket_tags', 'audit_events', 'decisions', 'counters', 'corrections', 'outbox', 'outbox_attempts', 'outbox_events', 'enrichment_jobs', 'sla_timers', 'sla_events', 'scheduled_events', 'schedule_ticks', 'schedule_tick_tickets', 'csat_responses', 'order_jobs', 'mail_blobs', 'mail_mailboxes'] as const;
 
 export async function countRows(db: Knex, table: string): Promise<number> {
   const row = (await db(table).count({ n: '*' }).first()) as { n: number | string } | undefined;

@@ -89,6 +89,7 @@ function erasureText(r: ErasureResult): string {
     ['decisions', c.decisions],
     ['outbox rows', c.outbox],
     ['CRM lookups', c.enrichmentJobs],
+    ['raw mails and attachment files', c.mailBlobs],
   ]);
   const tail = r.dryRun ? 'Nothing was changed.\n' : `Recorded as erasure ${r.erasureId ?? ''} by ${r.actor}; each ticket has a gdpr.erase audit row.\n`;
   return head + body + tail;

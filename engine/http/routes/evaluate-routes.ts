@@ -6,6 +6,7 @@ import type { EvaluateRequest } from '../../../schemas/types/http/evaluate-reque
 import { evaluate } from '../../../rules/lib/evaluate.js';
 import type { AppDeps } from '../app-deps.js';
 import { withoutSchemaMeta } from '../schema-for-route.js';
+import { completeOrderFact } from '../../orders/order-fact.js';
 
 /**
  * POST /v1/evaluate — the stateless decision step for n8n / Make / any HTTP
@@ -37,6 +38,7 @@ export function registerEvaluateRoutes(app: FastifyInstance, deps: AppDeps): voi
           message: body.message,
           customer: body.customer,
           sla: body.sla,
+          order: completeOrderFact(body.order, body.now),
           ...(body.now === undefined ? {} : { now: body.now }),
         },
         { explain: request.query.explain === true },

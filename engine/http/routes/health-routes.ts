@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { readMailboxHealth } from '../../mail/mailbox-health.js';
 import type { AppDeps } from '../app-deps.js';
 
 /**
@@ -18,7 +19,10 @@ export function registerHealthRoutes(app: FastifyInstance, deps: AppDeps): void 
     const rules = deps.rules.status();
     checks.rules = { ok: true, detail: `version ${rules.active.version}${rules.lastReload && !rules.lastReload.ok ? ' (last reload failed; previous version serving)' : ''}` };
     const ok = Object.values(checks).every((c) => c.ok);
-    return reply.status(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not-ready', checks });
+    // IMAP mailboxes are shown, not checked: an IMAP outage is not fixed by taking this instance out of the
+    // load balancer, and the API, forms and other channels still work (docs/email.md).
+    const mailboxes = deps.config.mail.mailboxes.length === 0 || !checks.database?.ok ? undefined : await readMailboxHealth(deps.db, deps.config.mail);
+    return reply.status(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not-ready', checks, ...(mailboxes === undefined ? {} : { mailboxes }) });
   });
   app.get('/metrics', { schema: { tags: ['health'], summary: 'Prometheus metrics', hide: false } }, async (_request, reply) => {
     const body = await deps.metrics.registry.metrics();

@@ -5,6 +5,11 @@ import { correctionsSchema } from './0003-corrections.js';
 import { outboxSchema } from './0004-outbox.js';
 import { enrichmentSchema } from './0005-enrichment.js';
 import { privacySchema } from './0006-privacy.js';
+import { slaTimersSchema } from './0007-sla-timers.js';
+import { mailSchema } from './0008-mail.js';
+import { automationsSchema } from './0009-automations.js';
+import { ordersSchema } from './0010-orders.js';
+import { reportIndexesSchema } from './0011-report-indexes.js';
 
 export interface NamedMigration {
   /** Recorded in knex_migrations; never rename a shipped migration. */
@@ -24,4 +29,9 @@ export const migrations: readonly NamedMigration[] = [
   { name: '0004-outbox', migration: outboxSchema },
   { name: '0005-enrichment', migration: enrichmentSchema },
   { name: '0006-privacy', migration: privacySchema },
+  { name: '0007-sla-timers', migration: slaTimersSchema },
+  { name: '0008-mail', migration: mailSchema },
+  { name: '0009-automations', migration: automationsSchema },
+  { name: '0010-orders', migration: ordersSchema },
+  { name: '0011-report-indexes', migration: reportIndexesSchema },
 ];

@@ -24,6 +24,12 @@ export interface EvaluateRequest {
     [k: string]: unknown;
   };
   /**
+   * The order fact (docs/orders.md), e.g. from your shop: lookup, number, status, date, total, currency, items, shippingMethod, trackingNumber, trackingUrl, paymentStatus, customerEmail, customerPhone, ageDays. Without ageDays it is computed from date and now.
+   */
+  order?: {
+    [k: string]: unknown;
+  };
+  /**
    * Evaluate as if it were this time.
    */
   now?: string;

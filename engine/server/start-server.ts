@@ -75,7 +75,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     const outbox = createOutbox({
       db,
       connections,
-      tickets: { addMessage: (...args) => tickets.addMessage(...args), getTicket: (idOrNumber) => tickets.getTicket(idOrNumber) },
+      tickets: { addMessage: (...args) => tickets.addMessage(...args), getTicket: (idOrNumber) => tickets.getTicketMessages(idOrNumber) },
       email: config.email,
       escalation: config.escalation,
       onAttempt: (entry, attempt) => metrics.outboxAttempts.inc({ action: entry.actionType, outcome: attempt.outcome }),

@@ -111,6 +111,8 @@ async function startTriage(dir: string, key: string): Promise<RunningServer> {
       TRIAGE_SQLITE_PATH: join(dir, 'triage.db'),
       TRIAGE_RULES: join(packageRoot(), 'rules', 'default'),
       TRIAGE_BOOTSTRAP_KEY: key,
+      // Profiling only (BENCH_HTTP_OUTBOX_WORKER=0 measures the create path alone); unset for the recorded figures.
+      ...(process.env.BENCH_HTTP_OUTBOX_WORKER === undefined ? {} : { TRIAGE_OUTBOX_WORKER: process.env.BENCH_HTTP_OUTBOX_WORKER }),
     },
     logger: false,
     notice: () => undefined,

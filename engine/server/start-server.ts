@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Knex } from 'knex';
 import { levelTemplateLogger, setTemplateLogger } from '../../rules/lib/render-template.js';
@@ -18,6 +19,8 @@ import { startRetentionJob, type RetentionJob } from '../privacy/retention-job.j
 import { RuleSetHolder } from '../rules-runtime/rule-set-holder.js';
 import { createDatabase } from '../store/create-database.js';
 import { migrateToLatest } from '../store/migrate-to-latest.js';
+import { databaseDialect } from '../store/database-dialect.js';
+import { startSqliteCheckpointer, type SqliteCheckpointer } from '../store/sqlite-checkpointer.js';
 import { ruleSetDecide } from '../tickets/rule-set-decide.js';
 import { TicketService } from '../tickets/ticket-service.js';
 import { createOutbox, type Outbox } from '../outbox/create-outbox.js';
@@ -78,6 +81,11 @@ export interface StartServerOptions {
   slaSweeper?: boolean;
   /** Injectable clock of the ticket service and the SLA sweeper (tests advance a virtual one). */
   now?: () => Date;
+  /**
+   * On SQLite, checkpoint the WAL from a worker thread instead of inside
+   * commits (engine/store/sqlite-checkpointer.ts). Default: only when listening.
+   */
+  sqliteCheckpointer?: boolean;
 }
 
 /** The composition root: config → database → rule set → services → HTTP. */
@@ -89,8 +97,14 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const rules = await RuleSetHolder.open(config.rules.dir);
   const db = await createDatabase({ url: config.database.url, sqlitePath: config.database.sqlitePath });
   let connections: Connections | undefined;
+  let checkpointer: SqliteCheckpointer | undefined;
   try {
     await migrateToLatest(db);
+    if (databaseDialect(db) === 'sqlite' && (options.sqliteCheckpointer ?? options.listen !== false)) {
+      checkpointer = await startSqliteCheckpointer(db, resolve(config.database.sqlitePath), {
+        onError: (error) => process.stderr.write(`triage: ${error.message}\n`),
+      });
+    }
     // Parts built before the app (which owns the logger) log through it once it exists.
     const sink: { logger?: FastifyBaseLogger } = {};
     const log = (level: 'debug' | 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>): void => sink.logger?.[level](data ?? {}, message);
@@ -102,7 +116,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     const outbox = createOutbox({
       db,
       connections,
-      tickets: { addMessage: (...args) => tickets.addMessage(...args), getTicket: (idOrNumber) => tickets.getTicket(idOrNumber) },
+      tickets: { addMessage: (...args) => tickets.addMessage(...args), getTicket: (idOrNumber) => tickets.getTicketMessages(idOrNumber) },
       email: config.email,
       escalation: config.escalation,
       onAttempt: (entry, attempt) => metrics.outboxAttempts.inc({ action: entry.actionType, outcome: attempt.outcome }),
@@ -251,6 +265,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
           await enrichmentRetries?.close();
           await orderRetries?.close();
           await openConnections.close();
+          await checkpointer?.stop();
           await db.destroy();
         })();
         return closing;
@@ -259,6 +274,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   } catch (e) {
     rules.close();
     await connections?.close();
+    await checkpointer?.stop();
     await db.destroy();
     throw e;
   }

@@ -77,6 +77,10 @@ function openSqlite(path: string): Knex {
           conn.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
           // SQLite ships with foreign keys off; the schema relies on them.
           conn.pragma('foreign_keys = ON');
+          // 32 MiB of page cache instead of SQLite's 2 MiB: a ticket touches about forty index pages across
+          // seven tables, and with the default cache a busy server re-reads them from the WAL on every insert.
+          // The cache only grows as pages are used.
+          conn.pragma('cache_size = -32768');
           cacheStatements(conn);
           done(null, conn);
         } catch (error) {

@@ -155,6 +155,93 @@ describe('GroupCommit on SQLite: durability and faults', () => {
     expect(await items(reader)).toEqual(['after']);
   });
 
+  /** A WAL flush the test controls: each flush waits for release(), or fails when told to. */
+  function heldWalSync(): { factory: (walFile: string) => { sync(): Promise<void> }; files: string[]; flushes: number; release(): void; fail: Error | undefined } {
+    const control = {
+      files: [] as string[],
+      flushes: 0,
+      fail: undefined as Error | undefined,
+      waiting: [] as Array<() => void>,
+      release(): void {
+        for (const go of control.waiting.splice(0)) go();
+      },
+      factory: (walFile: string) => {
+        control.files.push(walFile);
+        return {
+          sync: async (): Promise<void> => {
+            control.flushes += 1;
+            await new Promise<void>((resolve) => control.waiting.push(resolve));
+            if (control.fail !== undefined) throw control.fail;
+          },
+        };
+      },
+    };
+    return control;
+  }
+
+  it('answers a group only after its write-ahead log is flushed, and builds the next group meanwhile', async () => {
+    const { db } = await openFile();
+    const held = heldWalSync();
+    const group = new GroupCommit(db, { walSync: held.factory });
+    const answered: string[] = [];
+    const first = Promise.all(['a', 'b'].map((id) => group.run((_trx, sql) => insertItem(sql, id)).then(() => answered.push(id))));
+    await expect.poll(() => held.flushes).toBe(1);
+    // Committed but not yet flushed: nobody has heard back.
+    expect(answered).toEqual([]);
+    const ranSecond: string[] = [];
+    const second = group.run(async (_trx, sql) => {
+      ranSecond.push('c');
+      await insertItem(sql, 'c');
+    });
+    await expect.poll(() => ranSecond).toEqual(['c']);
+    expect(answered).toEqual([]);
+    held.release();
+    await first;
+    expect(answered.sort()).toEqual(['a', 'b']);
+    await expect.poll(() => held.flushes).toBe(2);
+    held.release();
+    await second;
+    expect(held.files[0]).toMatch(/triage\.db-wal$/);
+    expect(await items(db)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('commits without the in-thread fsync and restores synchronous = FULL after each group', async () => {
+    const { db } = await openFile();
+    const seen: number[] = [];
+    const group = new GroupCommit(db);
+    await group.run(async (_trx, sql) => {
+      seen.push(Number((await sql.run('pragma synchronous'))[0]?.synchronous));
+      await insertItem(sql, 'x');
+    });
+    const after = (await db.raw('pragma synchronous')) as Array<{ synchronous: number }>;
+    expect(seen).toEqual([1]);
+    expect(after[0]?.synchronous).toBe(2);
+  });
+
+  it('fails every piece of a group whose flush fails with a coded error', async () => {
+    const { db } = await openFile();
+    const held = heldWalSync();
+    held.fail = new Error('EIO: i/o error, fdatasync');
+    const group = new GroupCommit(db, { walSync: held.factory });
+    const results = Promise.allSettled([group.run((_trx, sql) => insertItem(sql, 'p')), group.run((_trx, sql) => insertItem(sql, 'q'))]);
+    await expect.poll(() => held.flushes).toBe(1);
+    held.release();
+    const settled = await results;
+    expect(settled.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    for (const r of settled) expect(r.status === 'rejected' && (r.reason as { code?: string }).code).toBe('TRIAGE_STORE_UNAVAILABLE');
+  });
+
+  it('does not flush for a database whose owner chose synchronous = NORMAL', async () => {
+    const { db } = await openFile();
+    await db.raw('pragma synchronous = NORMAL');
+    const held = heldWalSync();
+    const group = new GroupCommit(db, { walSync: held.factory });
+    await group.run((_trx, sql) => insertItem(sql, 'n'));
+    expect(held.files).toEqual([]);
+    const after = (await db.raw('pragma synchronous')) as Array<{ synchronous: number }>;
+    expect(after[0]?.synchronous).toBe(1);
+  });
+
   it('fails waiting work when no transaction can begin, instead of retrying it forever', async () => {
     const { db } = await openFile();
     const group = new GroupCommit(db);

@@ -1,5 +1,7 @@
 import type { Knex } from 'knex';
+import { TriageError } from '../errors/triage-error.js';
 import { isSqliteConnection, knexRunner, sqliteRunner, type SqlRunner } from '../store/sql-runner.js';
+import { WalSync } from '../store/wal-sync.js';
 
 /** A group never grows past this many pieces of work: it bounds the wait of the first one. */
 export const DEFAULT_MAX_GROUP_SIZE = 128;
@@ -24,6 +26,25 @@ export interface GroupCommitOptions {
   maxGroupSize?: number;
   /** Called after every group with its size and whether it committed (metrics, tests). */
   onGroup?: (group: { size: number; committed: boolean }) => void;
+  /**
+   * How a SQLite group makes its commit durable (engine/store/wal-sync.ts): by
+   * default a WalSync on the database's `-wal` file. Tests pass their own to
+   * hold a flush back or make it fail.
+   */
+  walSync?: (walFile: string) => { sync(): Promise<void> };
+}
+
+/** What a SQLite connection needs for the off-thread flush: its file, and whether it asked for durable commits. */
+interface SqliteDurability {
+  walFile: string;
+  /** `pragma synchronous` as configured (2 = FULL, 3 = EXTRA), restored after each group. */
+  level: number;
+}
+
+interface PragmaConnection {
+  name?: unknown;
+  memory?: unknown;
+  pragma(source: string, options?: { simple?: boolean }): unknown;
 }
 
 /**
@@ -34,11 +55,15 @@ export interface GroupCommitOptions {
  * - A piece that throws rolls back to its savepoint: only its own writes are
  *   undone, the others' stay, and the group goes on.
  * - Nobody is answered before the group's transaction has ended: values are
- *   delivered only after COMMIT returned (with `synchronous=FULL` on SQLite,
- *   after the fsync, so an answer means durable), errors only after the
- *   transaction ended too (so a caller that lost a unique-key race finds the
- *   winner committed). If COMMIT fails, every piece of the group gets that
- *   error, including those that had succeeded: none of them is stored.
+ *   delivered only after COMMIT returned and, on a SQLite file that asks for
+ *   durable commits (`synchronous=FULL`), after its write-ahead log was
+ *   flushed to disk, so an answer means durable. That flush runs in libuv's
+ *   thread pool (engine/store/wal-sync.ts) while this thread builds the next
+ *   group. Errors too are delivered only after the transaction ended (so a
+ *   caller that lost a unique-key race finds the winner committed). If COMMIT
+ *   or the flush fails, every piece of the group gets that error, including
+ *   those that had succeeded (after a failed flush they may be stored; a
+ *   retry with the same external id finds them).
  *
  * Why: on SQLite a commit costs more than a whole ticket's statements (a
  * WAL append and, for durability, an fsync), and there is one writer anyway;
@@ -54,6 +79,9 @@ export class GroupCommit {
   private readonly queue: Queued[] = [];
   private readonly maxGroupSize: number;
   private readonly onGroup: GroupCommitOptions['onGroup'];
+  private readonly makeWalSync: (walFile: string) => { sync(): Promise<void> };
+  private readonly walSyncs = new Map<string, { sync(): Promise<void> }>();
+  private readonly durability = new WeakMap<object, SqliteDurability | null>();
   private draining = false;
 
   constructor(
@@ -62,6 +90,7 @@ export class GroupCommit {
   ) {
     this.maxGroupSize = Math.max(1, options.maxGroupSize ?? DEFAULT_MAX_GROUP_SIZE);
     this.onGroup = options.onGroup;
+    this.makeWalSync = options.walSync ?? ((walFile) => new WalSync(walFile));
   }
 
   /** Run `work` in the next group's transaction, in a savepoint of its own; settles after that transaction ended. */
@@ -89,9 +118,13 @@ export class GroupCommit {
     // Taken from the queue but not settled yet: it fails with the group if the transaction breaks under it.
     const taken: Queued[] = [];
     let failure: { error: unknown } | undefined;
+    let durable: { sync(): Promise<void> } | undefined;
     try {
       // The connection is taken here rather than by knex so that it can be cleaned up after a failed COMMIT (below).
       const connection: unknown = await this.db.client.acquireConnection();
+      const sqlite = this.sqliteDurability(connection);
+      // Commit without the fsync on this thread; the WAL is flushed off-thread before anyone is answered (below).
+      if (sqlite !== null) setSynchronous(connection, 1);
       try {
         await this.db.transaction(
           async (trx) => {
@@ -106,10 +139,12 @@ export class GroupCommit {
           },
           { connection },
         );
+        if (sqlite !== null) durable = this.walSyncFor(sqlite.walFile);
       } catch (error) {
         endOpenSqliteTransaction(connection);
         throw error;
       } finally {
+        if (sqlite !== null) setSynchronous(connection, sqlite.level);
         await this.db.client.releaseConnection(connection);
       }
     } catch (error) {
@@ -119,13 +154,58 @@ export class GroupCommit {
       if (taken.length === 0) taken.push(...this.queue.splice(0, this.maxGroupSize));
     }
     this.onGroup?.({ size: taken.length, committed: failure === undefined });
-    taken.forEach((queued, i) => {
-      const outcome = outcomes[i];
-      if (failure !== undefined) queued.reject(outcome !== undefined && !outcome.ok ? outcome.error : failure.error);
-      else if (outcome?.ok === true) queued.resolve(outcome.value);
-      else queued.reject(outcome?.error);
-    });
+    const settle = (failed: { error: unknown } | undefined): void => {
+      taken.forEach((queued, i) => {
+        const outcome = outcomes[i];
+        if (failed !== undefined) queued.reject(outcome !== undefined && !outcome.ok ? outcome.error : failed.error);
+        else if (outcome?.ok === true) queued.resolve(outcome.value);
+        else queued.reject(outcome?.error);
+      });
+    };
+    if (failure !== undefined || durable === undefined) {
+      settle(failure);
+      return;
+    }
+    // Not awaited: the next group is built while the disk flushes this one (pipelining); its callers wait.
+    durable.sync().then(
+      () => settle(undefined),
+      (error: unknown) =>
+        settle({ error: new TriageError('TRIAGE_STORE_UNAVAILABLE', [`the write-ahead log could not be flushed to disk: ${error instanceof Error ? error.message : String(error)}`], { cause: error }) }),
+    );
   }
+
+  private walSyncFor(walFile: string): { sync(): Promise<void> } {
+    let sync = this.walSyncs.get(walFile);
+    if (sync === undefined) {
+      sync = this.makeWalSync(walFile);
+      this.walSyncs.set(walFile, sync);
+    }
+    return sync;
+  }
+
+  /**
+   * A file database in WAL mode whose connection asks for durable commits
+   * (FULL or EXTRA), else null (PostgreSQL, in-memory, NORMAL/OFF by choice).
+   * Asked once per connection.
+   */
+  private sqliteDurability(connection: unknown): SqliteDurability | null {
+    if (!isSqliteConnection(connection)) return null;
+    const known = this.durability.get(connection);
+    if (known !== undefined) return known;
+    const c = connection as unknown as PragmaConnection;
+    let found: SqliteDurability | null = null;
+    if (typeof c.name === 'string' && c.name !== '' && c.memory !== true && typeof c.pragma === 'function') {
+      const mode = String(c.pragma('journal_mode', { simple: true })).toLowerCase();
+      const level = Number(c.pragma('synchronous', { simple: true }));
+      if (mode === 'wal' && level >= 2) found = { walFile: `${c.name}-wal`, level };
+    }
+    this.durability.set(connection, found);
+    return found;
+  }
+}
+
+function setSynchronous(connection: unknown, level: number): void {
+  (connection as PragmaConnection).pragma(`synchronous = ${level}`);
 }
 
 /**

@@ -1,0 +1,59 @@
+import type { Knex } from 'knex';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createTempSqliteFile } from '../../test/helpers/sqlite.js';
+import { createDatabase } from './create-database.js';
+import { startSqliteCheckpointer } from './sqlite-checkpointer.js';
+
+async function autoCheckpoint(db: Knex): Promise<number> {
+  const rows = (await db.raw('pragma wal_autocheckpoint')) as Array<{ wal_autocheckpoint: number }>;
+  return Number(rows[0]?.wal_autocheckpoint);
+}
+
+describe('startSqliteCheckpointer', () => {
+  const cleanups: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+
+  async function open(): Promise<{ db: Knex; path: string }> {
+    const file = await createTempSqliteFile();
+    cleanups.push(file.cleanup);
+    const db = await createDatabase({ sqlitePath: file.path });
+    cleanups.push(() => db.destroy());
+    await db.schema.createTable('cp_rows', (t) => {
+      t.integer('n').primary();
+      t.text('payload');
+    });
+    return { db, path: file.path };
+  }
+
+  it('checkpoints the log from its own thread while the connection commits without automatic checkpoints', async () => {
+    const { db, path } = await open();
+    const checkpointer = await startSqliteCheckpointer(db, path, { intervalMs: 20 });
+    cleanups.push(() => checkpointer.stop());
+    expect(await autoCheckpoint(db)).toBe(0);
+    // About 1,500 pages: past the 1,000 at which the connection would have checkpointed by itself.
+    for (let batch = 0; batch < 30; batch++) {
+      await db.transaction(async (trx) => {
+        await trx('cp_rows').insert(Array.from({ length: 50 }, (_, i) => ({ n: batch * 50 + i, payload: 'x'.repeat(4000) })));
+      });
+    }
+    await expect.poll(() => checkpointer.last !== undefined && checkpointer.last.log > 1000 && checkpointer.last.checkpointed === checkpointer.last.log, { timeout: 10_000 }).toBe(true);
+    const count = (await db('cp_rows').count({ n: '*' })) as Array<{ n: number }>;
+    expect(Number(count[0]?.n)).toBe(1500);
+  });
+
+  it('gives the connection its automatic checkpoints back when it stops', async () => {
+    const { db, path } = await open();
+    const checkpointer = await startSqliteCheckpointer(db, path, { intervalMs: 20 });
+    expect(await autoCheckpoint(db)).toBe(0);
+    await checkpointer.stop();
+    expect(await autoCheckpoint(db)).toBe(1000);
+  });
+
+  it('fails to start, and changes nothing, when the database file is not there', async () => {
+    const { db, path } = await open();
+    await expect(startSqliteCheckpointer(db, `${path}.missing`, { intervalMs: 20 })).rejects.toThrow();
+    expect(await autoCheckpoint(db)).toBe(1000);
+  });
+});

@@ -1,0 +1,97 @@
+import { Worker } from 'node:worker_threads';
+import type { Knex } from 'knex';
+
+export interface SqliteCheckpointerOptions {
+  /** How often the worker checkpoints; default 250 ms. */
+  intervalMs?: number;
+  /** The worker failed or stopped unexpectedly (automatic checkpoints are back on by then). */
+  onError?: (error: Error) => void;
+}
+
+export interface SqliteCheckpointer {
+  /** Last checkpoint: frames in the log, and how many of them are copied into the database. */
+  readonly last: { log: number; checkpointed: number } | undefined;
+  stop(): Promise<void>;
+}
+
+/**
+ * Moves SQLite's WAL checkpoints off the event loop.
+ *
+ * By default the connection that commits checkpoints automatically once the
+ * log passes 1,000 pages: inside that COMMIT it copies about 4 MB into the
+ * database file and fsyncs it, and with better-sqlite3 (synchronous) the
+ * server stands still meanwhile, every few groups of new tickets. This starts
+ * a worker thread with its own connection that checkpoints (PASSIVE: it never
+ * waits for the writer or blocks it) every `intervalMs`, and turns the main
+ * connection's automatic checkpoints off while it runs. If the worker dies,
+ * automatic checkpoints come back, so the log can never grow without bound.
+ *
+ * Only for a SQLite file in WAL mode with a single pooled connection (what
+ * createDatabase makes); the server starts it (engine/server/start-server.ts).
+ */
+export async function startSqliteCheckpointer(db: Knex, file: string, options: SqliteCheckpointerOptions = {}): Promise<SqliteCheckpointer> {
+  const intervalMs = options.intervalMs ?? 250;
+  const worker = new Worker(workerUrl(), { workerData: { file, intervalMs } });
+  let last: { log: number; checkpointed: number } | undefined;
+  let stopping = false;
+  let started = false;
+  let gone = false;
+  const ready = new Promise<void>((resolve, reject) => {
+    worker.on('message', (message: { type: string; log?: number; checkpointed?: number; message?: string }) => {
+      if (message.type === 'ready') resolve();
+      else if (message.type === 'checkpoint') last = { log: message.log ?? 0, checkpointed: message.checkpointed ?? 0 };
+      else if (message.type === 'error') options.onError?.(new Error(`SQLite checkpoint failed: ${message.message ?? 'unknown error'}`));
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`the SQLite checkpoint worker exited with code ${code} before it started`)));
+  });
+  const exited = new Promise<void>((resolve) => {
+    worker.once('exit', (code) => {
+      gone = true;
+      if (!started) {
+        resolve();
+        return;
+      }
+      // Back to SQLite's own checkpoints, so the log cannot grow without bound.
+      void db
+        .raw('pragma wal_autocheckpoint = 1000')
+        .catch(() => undefined)
+        .then(() => {
+          if (!stopping) options.onError?.(new Error(`the SQLite checkpoint worker stopped (exit code ${code}); automatic checkpoints are back on`));
+          resolve();
+        });
+    });
+  });
+  worker.on('error', (error) => {
+    if (started) options.onError?.(error);
+  });
+  await ready;
+  started = true;
+  await db.raw('pragma wal_autocheckpoint = 0');
+  // The worker may have died while that ran, after its exit handler restored the setting.
+  if (gone) await db.raw('pragma wal_autocheckpoint = 1000');
+  return {
+    get last() {
+      return last;
+    },
+    async stop() {
+      if (stopping) return exited;
+      stopping = true;
+      worker.postMessage('stop');
+      await exited;
+    },
+  };
+}
+
+/**
+ * The compiled worker next to this file. When the TypeScript sources run
+ * (vitest, tsx), a small bootstrap registers tsx in the worker first: worker
+ * threads do not inherit the parent's module loader.
+ */
+function workerUrl(): URL {
+  const worker = new URL(import.meta.url.endsWith('.ts') ? './sqlite-checkpoint-worker.ts' : './sqlite-checkpoint-worker.js', import.meta.url);
+  if (!import.meta.url.endsWith('.ts')) return worker;
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const bootstrap = `const tsx = await import(${JSON.stringify(tsx)}); tsx.register(); await import(${JSON.stringify(worker.href)});`;
+  return new URL(`data:text/javascript,${encodeURIComponent(bootstrap)}`);
+}

@@ -27,7 +27,8 @@
  * For profiling (not for the recorded figures): BENCH_HTTP_ONLY=ingest (comma-separated target names; echo
  * always runs, the ratios need it) measures only those targets, and BENCH_HTTP_PROFILE=DIR writes a V8 CPU
  * profile of the servers' process per target and round to DIR (open in Chrome DevTools or speedscope). Both
- * leave bench/results/http.json alone.
+ * leave bench/results/http.json alone. BENCH_HTTP_OUTBOX_WORKER=0 runs the servers without the outbox
+ * worker, to measure the create path alone (profiling only, like the two above).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';

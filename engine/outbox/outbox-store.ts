@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { TriageError } from '../errors/triage-error.js';
 import { databaseDialect } from '../store/database-dialect.js';
+import { withoutCommitFlush } from '../store/without-commit-flush.js';
 import {
   attemptFromRow,
   attemptToRow,
@@ -97,18 +98,23 @@ export class OutboxStore {
       rows = result.rows;
     } else {
       // SQLite evaluates the uncorrelated subquery once, and its single writer makes the statement atomic.
-      rows = (await this.db('outbox')
-        .whereIn('id', candidates)
-        .update({
-          status: 'in_flight',
-          lease_owner: workerId,
-          lease_until: leaseUntil,
-          attempts: this.db.raw('attempts + 1'),
-          // SET expressions read the row as it was: remember whose lease expired, if any.
-          expired_lease_owner: this.db.raw("case when status = 'in_flight' then lease_owner else null end"),
-          updated_at: now,
-        })
-        .returning('*')) as OutboxRow[];
+      // A claim lost to a power failure is claimed again: no fsync on the server's thread for it.
+      rows = await withoutCommitFlush(this.db, async (connection) => {
+        const q = this.db('outbox');
+        if (connection !== undefined) void q.connection(connection);
+        return (await q
+          .whereIn('id', candidates)
+          .update({
+            status: 'in_flight',
+            lease_owner: workerId,
+            lease_until: leaseUntil,
+            attempts: this.db.raw('attempts + 1'),
+            // SET expressions read the row as it was: remember whose lease expired, if any.
+            expired_lease_owner: this.db.raw("case when status = 'in_flight' then lease_owner else null end"),
+            updated_at: now,
+          })
+          .returning('*')) as OutboxRow[];
+      });
     }
     return rows.map(entryFromRow).sort((a, b) => (a.nextAttemptAt < b.nextAttemptAt ? -1 : a.nextAttemptAt > b.nextAttemptAt ? 1 : 0));
   }
@@ -130,7 +136,9 @@ export class OutboxStore {
    */
   async finishMany(items: readonly OutboxFinish[], workerId: string, now: string): Promise<boolean[]> {
     if (items.length === 0) return [];
-    return this.db.transaction(async (trx) => {
+    // An outcome lost to a power failure means the call is made again under the same idempotency key
+    // (at least once): no fsync on the server's thread for it (engine/store/without-commit-flush.ts).
+    return withoutCommitFlush(this.db, (connection) => this.db.transaction(async (trx) => {
       const changed: boolean[] = [];
       for (const { entry, attempts, next } of items) {
         for (const attempt of attempts) {
@@ -147,7 +155,7 @@ export class OutboxStore {
         changed.push(Number(n) === 1);
       }
       return changed;
-    });
+    }, connection === undefined ? {} : { connection }));
   }
 
   async get(id: string): Promise<OutboxEntry | undefined> {

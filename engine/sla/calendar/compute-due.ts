@@ -135,7 +135,7 @@ function hasOpenHours(calendar: Calendar): boolean {
 }
 
 /** Binary search for the first instant in (lo, hi] whose offset differs from `offset` (the offset at lo). */
-function firstOffsetChange(zone: IANAZone, lo: number, hi: number, offset: number): number {
+function firstOffsetChange(zone: OffsetSource, lo: number, hi: number, offset: number): number {
   while (hi - lo > 1) {
     const mid = Math.floor((lo + hi) / 2);
     if (zone.offset(mid) === offset) lo = mid;
@@ -144,11 +144,42 @@ function firstOffsetChange(zone: IANAZone, lo: number, hi: number, offset: numbe
   return hi;
 }
 
-const zones = new Map<string, IANAZone>();
-function zoneOf(calendar: Calendar): IANAZone {
+interface OffsetSource {
+  offset(ms: number): number;
+}
+
+/** Offsets asked of luxon per quarter of an hour of UTC (see zoneOf). */
+const OFFSET_BUCKET_MS = 15 * MINUTE;
+/** Cached quarters per zone before the cache starts over (a few hundred KB at most). */
+const OFFSET_CACHE_LIMIT = 20_000;
+
+const zones = new Map<string, OffsetSource>();
+/**
+ * The zone's UTC offset at an instant, from luxon, remembered per quarter
+ * hour of UTC. luxon asks Intl for every offset (a formatToParts call, the
+ * largest cost of a due-time computation: a new ticket computes a dozen).
+ * Exact because every zone's offset changes only at a quarter-hour boundary
+ * of UTC (offsets and transition times in the tz database are whole quarter
+ * hours since 1972, when Liberia left -0:44:30), so one quarter never holds
+ * two offsets. Earlier instants may be off by less than a quarter hour.
+ */
+function zoneOf(calendar: Calendar): OffsetSource {
   let zone = zones.get(calendar.timezone);
   if (zone === undefined) {
-    zone = IANAZone.create(calendar.timezone);
+    const luxon = IANAZone.create(calendar.timezone);
+    const cache = new Map<number, number>();
+    zone = {
+      offset(ms: number): number {
+        const bucket = Math.floor(ms / OFFSET_BUCKET_MS);
+        let offset = cache.get(bucket);
+        if (offset === undefined) {
+          if (cache.size >= OFFSET_CACHE_LIMIT) cache.clear();
+          offset = luxon.offset(bucket * OFFSET_BUCKET_MS);
+          cache.set(bucket, offset);
+        }
+        return offset;
+      },
+    };
     zones.set(calendar.timezone, zone);
   }
   return zone;

@@ -38,15 +38,24 @@ export interface AutoReplyVerdict {
 export async function checkAutoReplyLimit(db: Knex, recipient: string, limit: AutoReplyLimit, now: Date): Promise<AutoReplyVerdict> {
   if (limit.max <= 0) return { allowed: true, sent: 0 };
   const since = new Date(now.getTime() - limit.perMinutes * 60_000).toISOString();
+  const row = (await autoReplyCountQuery(db, recipient, since).first()) as { n: number | string } | undefined;
+  const sent = Number(row?.n ?? 0);
+  if (sent < limit.max) return { allowed: true, sent };
+  return { allowed: false, sent, reason: `${sent} automatic mails to ${recipient} in the last ${limit.perMinutes} min reached email.autoReplyLimit (max ${limit.max})` };
+}
+
+/**
+ * Automatic mails to `recipient` since `since`: outbound messages the outbox
+ * recorded, read through the partial index messages_outbound_created_at
+ * (migration 0012), so the cost follows the last hour's outbound mail, not
+ * every message ever stored.
+ */
+export function autoReplyCountQuery(db: Knex, recipient: string, since: string): Knex.QueryBuilder {
   // The handler records `to` as a one-element JSON list; lower() on both sides makes the address case-insensitive.
-  const row = (await db('messages')
+  return db('messages')
     .where('direction', 'outbound')
     .andWhere('created_at', '>=', since)
     .andWhereRaw('lower(??) = ?', ['to', JSON.stringify([recipient.trim().toLowerCase()])])
     .andWhere('data', 'like', '%"outboxId":%')
-    .count({ n: '*' })
-    .first()) as { n: number | string } | undefined;
-  const sent = Number(row?.n ?? 0);
-  if (sent < limit.max) return { allowed: true, sent };
-  return { allowed: false, sent, reason: `${sent} automatic mails to ${recipient} in the last ${limit.perMinutes} min reached email.autoReplyLimit (max ${limit.max})` };
+    .count({ n: '*' });
 }

@@ -10,6 +10,7 @@ import { mailSchema } from './0008-mail.js';
 import { automationsSchema } from './0009-automations.js';
 import { ordersSchema } from './0010-orders.js';
 import { reportIndexesSchema } from './0011-report-indexes.js';
+import { outboundMailIndexSchema } from './0012-outbound-mail-index.js';
 
 export interface NamedMigration {
   /** Recorded in knex_migrations; never rename a shipped migration. */
@@ -34,4 +35,5 @@ export const migrations: readonly NamedMigration[] = [
   { name: '0009-automations', migration: automationsSchema },
   { name: '0010-orders', migration: ordersSchema },
   { name: '0011-report-indexes', migration: reportIndexesSchema },
+  { name: '0012-outbound-mail-index', migration: outboundMailIndexSchema },
 ];

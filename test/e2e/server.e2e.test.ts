@@ -6,108 +6,15 @@
  * key, hot reload through the file watcher, and SIGTERM with requests in
  * flight.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { Agent, request as httpRequest } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { packageRoot } from '../../engine/runtime/package-root.js';
 import { createDatabase } from '../../engine/store/create-database.js';
-
-const root = packageRoot();
-const bin = join(root, 'dist', 'cli', 'bin.js');
-
-/** PORT=0 would work, but then the URL is only known from the log; bind port 0 ourselves, release it, hand it over. */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-interface ServerProcess {
-  url: string;
-  child: ChildProcess;
-  stdout(): string;
-  stderr(): string;
-  /** Resolves with the exit code (or the signal that killed it). */
-  exited: Promise<number | string>;
-  stop(signal?: NodeJS.Signals): Promise<number | string>;
-}
-
-/** The parent's environment minus anything that would configure triage: each test states its own. */
-function cleanEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (v === undefined || k.startsWith('TRIAGE_') || ['PORT', 'HOST', 'DATABASE_URL'].includes(k)) continue;
-    env[k] = v;
-  }
-  return env;
-}
-
-async function startProcess(env: Record<string, string>): Promise<ServerProcess> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [bin, 'serve'], {
-    cwd: root,
-    env: { ...cleanEnv(), HOST: '127.0.0.1', PORT: String(port), TRIAGE_LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout?.setEncoding('utf8').on('data', (s: string) => (out += s));
-  child.stderr?.setEncoding('utf8').on('data', (s: string) => (err += s));
-  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
-  const url = `http://127.0.0.1:${port}`;
-  const proc: ServerProcess = {
-    url,
-    child,
-    stdout: () => out,
-    stderr: () => err,
-    exited,
-    stop: async (signal = 'SIGTERM') => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      return exited;
-    },
-  };
-  // Ready = /readyz answers 200 (database reachable, rule set loaded) and the start-up lines are in.
-  const deadline = Date.now() + 15_000;
-  let exitedEarly = false;
-  void exited.then(() => (exitedEarly = true));
-  for (;;) {
-    if (exitedEarly) throw new Error(`triage serve exited before it was ready:\n${err}\n${out}`);
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`triage serve was not ready within 15 s:\n${err}\n${out}`);
-    }
-    try {
-      const r = await fetch(`${url}/readyz`);
-      if (r.status === 200 && err.includes('listening on')) return proc;
-    } catch {
-      // not listening yet
-    }
-    await sleep(50);
-  }
-}
-
-/** A one-shot `triage` command (e.g. `keys create`) next to the running server. */
-async function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [bin, ...args], { cwd: root, env: { ...cleanEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-  child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
-  return { code, stdout, stderr };
-}
+import { bin, root, runCli, sleep, startProcess, type ServerProcess } from '../helpers/server-process.js';
 
 /** One HTTP request over a given agent (fetch cannot pin requests to connections opened beforehand). */
 function httpJson(agent: Agent, method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: unknown }> {
@@ -124,9 +31,6 @@ function httpJson(agent: Agent, method: string, url: string, body?: unknown, hea
   });
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 /** Poll until `probe` returns a value (not undefined) or fail after `ms`. */
 async function eventually<T>(what: string, probe: () => Promise<T | undefined>, ms = 8_000): Promise<T> {

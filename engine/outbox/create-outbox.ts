@@ -77,7 +77,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     store: new OutboxStore(db),
     worker,
     afterDecision: async (context) => {
-      await writeOutboxRows({ trx: context.trx, ticket: context.ticket, decision: context.decision, decisionId: context.decisionId }, writerOptions);
+      await writeOutboxRows({ trx: context.trx, sql: context.sql, ticket: context.ticket, decision: context.decision, decisionId: context.decisionId }, writerOptions);
     },
   };
 }

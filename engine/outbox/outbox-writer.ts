@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Decision } from '../../rules/lib/rule-types.js';
 import { toJsonColumn } from '../store/json-column.js';
+import { insertRows, type SqlRunner } from '../store/sql-runner.js';
 import { connectorTarget } from './outbox-action.js';
 import type { OutboxRow } from './outbox-entry.js';
 import { outboxIdempotencyKey } from './outbox-idempotency-key.js';
@@ -9,6 +10,8 @@ import { outboxIdempotencyKey } from './outbox-idempotency-key.js';
 /** The part of TicketService's AfterDecisionContext the outbox needs. */
 export interface DecisionToDispatch {
   trx: Knex.Transaction;
+  /** The transaction's plain-SQL runner, when the caller has one (the create path's, without knex's overhead). */
+  sql?: SqlRunner;
   ticket: { id: string; updatedAt: string };
   decision: Decision;
   decisionId: string;
@@ -32,7 +35,7 @@ export interface OutboxWriterOptions {
  * (the ticket's updatedAt after applying it), so rows share the service's
  * clock.
  */
-export function outboxRowsFor(input: Omit<DecisionToDispatch, 'trx'>, options: Pick<OutboxWriterOptions, 'resolveConnection'> = {}): OutboxRow[] {
+export function outboxRowsFor(input: Omit<DecisionToDispatch, 'trx' | 'sql'>, options: Pick<OutboxWriterOptions, 'resolveConnection'> = {}): OutboxRow[] {
   const { ticket, decision, decisionId } = input;
   const now = ticket.updatedAt;
   const connectionOf = options.resolveConnection ?? ((type: string, params: Record<string, unknown>) => connectorTarget(type, params)?.requested);
@@ -73,7 +76,8 @@ export function outboxRowsFor(input: Omit<DecisionToDispatch, 'trx'>, options: P
 export async function writeOutboxRows(input: DecisionToDispatch, options: OutboxWriterOptions = {}): Promise<number> {
   const rows = outboxRowsFor(input, options);
   if (rows.length === 0) return 0;
-  await input.trx('outbox').insert(rows).onConflict('idempotency_key').ignore();
+  if (input.sql !== undefined) await insertRows(input.sql, 'outbox', rows as unknown as Array<Record<string, unknown>>, { ignoreConflictOn: 'idempotency_key' });
+  else await input.trx('outbox').insert(rows).onConflict('idempotency_key').ignore();
   const onCommitted = options.onCommitted;
   if (onCommitted !== undefined) {
     // After commit, not now: a worker woken before the commit would find nothing.

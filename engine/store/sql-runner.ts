@@ -71,17 +71,26 @@ const insertSqlCache = new Map<string, string>();
 
 /**
  * One INSERT of `rows` (all with the keys of the first, in that order) into
- * `table`. Table and column names come from the code, never from input.
+ * `table`; with `ignoreConflictOn`, rows that clash on that unique column are
+ * skipped. Table and column names come from the code, never from input.
  */
-export async function insertRows(sql: SqlRunner, table: string, rows: ReadonlyArray<Record<string, unknown>>): Promise<void> {
+export async function insertRows(
+  sql: SqlRunner,
+  table: string,
+  rows: ReadonlyArray<Record<string, unknown>>,
+  options: { ignoreConflictOn?: string } = {},
+): Promise<void> {
   const first = rows[0];
   if (first === undefined) return;
   const columns = Object.keys(first);
-  const key = `${table}\u0000${columns.join('\u0000')}\u0000${rows.length}`;
+  const conflict = options.ignoreConflictOn;
+  const key = `${table}\u0000${columns.join('\u0000')}\u0000${rows.length}\u0000${conflict ?? ''}`;
   let text = insertSqlCache.get(key);
   if (text === undefined) {
     const tuple = `(${columns.map(() => '?').join(', ')})`;
     text = `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values ${rows.map(() => tuple).join(', ')}`;
+    // Both dialects: a row whose unique key exists is skipped, the others go in.
+    if (conflict !== undefined) text += ` on conflict ("${conflict}") do nothing`;
     // Bounded: the row count varies (audit rows, tags), the shapes do not.
     if (insertSqlCache.size >= 1000) insertSqlCache.clear();
     insertSqlCache.set(key, text);

@@ -67,3 +67,36 @@ describe('mask filter', () => {
     expect(call('mask', 'klient KL-123456, PIN: 1234')).toBe('klient **-**3456, ***: ****');
   });
 });
+
+describe('date filters agree with Intl at every offset and transition', () => {
+  const intl = (date: Date, timeZone: string): string => {
+    const p = Object.fromEntries(
+      new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', hourCycle: 'h23' })
+        .formatToParts(date)
+        .map((x) => [x.type, x.value]),
+    );
+    return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
+  };
+  const ours = (date: Date, timeZone: string): string => {
+    // formatDatePl's "5 stycznia 2026, 10:05" back to numbers, to compare field by field.
+    const m = /^(\d+) (\S+) (\d+), (\d+):(\d+)$/.exec(formatDatePl(date, 'datetime', timeZone));
+    if (m === null) throw new Error(`unexpected format for ${date.toISOString()}`);
+    const months = ['stycznia', 'lutego', 'marca', 'kwietnia', 'maja', 'czerwca', 'lipca', 'sierpnia', 'września', 'października', 'listopada', 'grudnia'];
+    return `${m[3]}-${months.indexOf(m[2] ?? '') + 1}-${Number(m[1])} ${Number(m[4])}:${Number(m[5])}`;
+  };
+
+  it.each(['Europe/Warsaw', 'Asia/Kolkata', 'Australia/Adelaide', 'Asia/Kathmandu', 'America/St_Johns', 'Pacific/Chatham', 'UTC'])('%s', (zone) => {
+    // Every 37 minutes over two years: crosses each DST change several minutes before and after.
+    const from = Date.UTC(2025, 0, 1);
+    for (let t = from; t < from + 2 * 365 * 86_400_000; t += 37 * 60_000) {
+      const d = new Date(t);
+      expect(ours(d, zone), d.toISOString()).toBe(intl(d, zone).replace(/\b0(\d)/g, '$1'));
+    }
+  });
+
+  it('keeps Intl for instants before 1972 and refuses an unknown zone', () => {
+    const d = new Date('1960-06-01T12:00:00Z');
+    expect(ours(d, 'Africa/Monrovia')).toBe(intl(d, 'Africa/Monrovia').replace(/\b0(\d)/g, '$1'));
+    expect(() => formatDatePl(new Date(), 'datetime', 'Mars/Olympus')).toThrow(RangeError);
+  });
+});

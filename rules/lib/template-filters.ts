@@ -1,6 +1,7 @@
 import type { FilterImplOptions } from 'liquidjs';
 import { privacySettings } from '../../engine/privacy/privacy-settings.js';
 import { csatLink } from '../../engine/automations/csat-links.js';
+import { QUARTER_HOUR_EXACT_FROM, zoneOffsets } from '../../engine/sla/calendar/zone-offset.js';
 
 /**
  * The filters triage adds to Liquid (docs/templates.md): Polish dates and PII
@@ -29,8 +30,30 @@ interface WallClock {
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
-/** Wall-clock fields of an instant in a time zone; throws RangeError for an unknown zone. */
+/**
+ * Wall-clock fields of an instant in a time zone; throws RangeError for an
+ * unknown zone. Arithmetic on the zone's offset (cached per quarter hour, see
+ * zone-offset.ts) instead of Intl's formatToParts, which cost more than the
+ * rest of an acknowledgement's rendering; Intl still answers for instants
+ * before 1972, where offsets were not whole quarter hours.
+ */
 function wallClock(date: Date, timeZone: string): WallClock {
+  const ms = date.getTime();
+  if (ms >= QUARTER_HOUR_EXACT_FROM) {
+    const local = new Date(ms + zoneOffsets(timeZone).offset(ms) * 60_000);
+    return {
+      year: local.getUTCFullYear(),
+      month: local.getUTCMonth() + 1,
+      day: local.getUTCDate(),
+      hour: local.getUTCHours(),
+      minute: local.getUTCMinutes(),
+      weekday: local.getUTCDay(),
+    };
+  }
+  return intlWallClock(date, timeZone);
+}
+
+function intlWallClock(date: Date, timeZone: string): WallClock {
   let f = formatters.get(timeZone);
   if (f === undefined) {
     f = new Intl.DateTimeFormat('en-US', {

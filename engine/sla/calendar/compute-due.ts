@@ -1,6 +1,6 @@
-import { IANAZone } from 'luxon';
 import { TriageError } from '../../errors/triage-error.js';
 import { WEEKDAYS, type Calendar } from './calendar.js';
+import { zoneOffsets, type OffsetSource } from './zone-offset.js';
 
 /** A half-open stretch of time [start, end). */
 export interface Interval {
@@ -144,45 +144,8 @@ function firstOffsetChange(zone: OffsetSource, lo: number, hi: number, offset: n
   return hi;
 }
 
-interface OffsetSource {
-  offset(ms: number): number;
-}
-
-/** Offsets asked of luxon per quarter of an hour of UTC (see zoneOf). */
-const OFFSET_BUCKET_MS = 15 * MINUTE;
-/** Cached quarters per zone before the cache starts over (a few hundred KB at most). */
-const OFFSET_CACHE_LIMIT = 20_000;
-
-const zones = new Map<string, OffsetSource>();
-/**
- * The zone's UTC offset at an instant, from luxon, remembered per quarter
- * hour of UTC. luxon asks Intl for every offset (a formatToParts call, the
- * largest cost of a due-time computation: a new ticket computes a dozen).
- * Exact because every zone's offset changes only at a quarter-hour boundary
- * of UTC (offsets and transition times in the tz database are whole quarter
- * hours since 1972, when Liberia left -0:44:30), so one quarter never holds
- * two offsets. Earlier instants may be off by less than a quarter hour.
- */
 function zoneOf(calendar: Calendar): OffsetSource {
-  let zone = zones.get(calendar.timezone);
-  if (zone === undefined) {
-    const luxon = IANAZone.create(calendar.timezone);
-    const cache = new Map<number, number>();
-    zone = {
-      offset(ms: number): number {
-        const bucket = Math.floor(ms / OFFSET_BUCKET_MS);
-        let offset = cache.get(bucket);
-        if (offset === undefined) {
-          if (cache.size >= OFFSET_CACHE_LIMIT) cache.clear();
-          offset = luxon.offset(bucket * OFFSET_BUCKET_MS);
-          cache.set(bucket, offset);
-        }
-        return offset;
-      },
-    };
-    zones.set(calendar.timezone, zone);
-  }
-  return zone;
+  return zoneOffsets(calendar.timezone);
 }
 
 /** Pauses as sorted, merged [start, end) pairs in ms that end after `from`; empty ones are dropped. */

@@ -66,6 +66,7 @@ export interface PendingFiring {
 }
 
 const FIRST: SlaMetric = 'firstResponse';
+const DUE_MEMO_LIMIT = 512;
 const NEXT: SlaMetric = 'nextResponse';
 const RESOLUTION: SlaMetric = 'resolution';
 
@@ -92,6 +93,15 @@ export class SlaClocks implements TicketSlaHooks {
   private readonly math: ClockMath;
   private readonly readsSla: (event: string) => boolean;
   private readonly onError: SlaClocksOptions['onError'];
+  /**
+   * Due instants of clocks without pauses, per calendar object, by start and
+   * target. A new ticket asks for the same instants up to three times (the
+   * `sla` fact before and after its rules decide, then the rows written), and
+   * a burst of tickets shares arrival instants and targets; the calendar walk
+   * is the costliest part of a new ticket. Keyed by the calendar object, so a
+   * reloaded policy (new objects) starts a fresh memo.
+   */
+  private readonly dueMemo = new WeakMap<object, Map<string, string>>();
 
   constructor(options: SlaClocksOptions) {
     this.onError = options.onError;
@@ -297,17 +307,36 @@ export class SlaClocks implements TicketSlaHooks {
       timer.nextFireAt = null;
       return;
     }
-    const start = new Date(timer.startedAt);
     const pauses = intervals(timer.pauses);
     try {
-      timer.dueAt = this.math.computeDue(target.calendar, start, timer.targetMs, pauses).toISOString();
+      timer.dueAt = this.due(target.calendar, timer.startedAt, timer.targetMs, pauses);
       const threshold = timer.thresholds[timer.nextThreshold];
-      timer.nextFireAt = threshold === undefined ? null : this.math.computeDue(target.calendar, start, (timer.targetMs * threshold) / 100, pauses).toISOString();
+      timer.nextFireAt = threshold === undefined ? null : this.due(target.calendar, timer.startedAt, (timer.targetMs * threshold) / 100, pauses);
     } catch (error) {
       timer.dueAt = null;
       timer.nextFireAt = null;
       this.onError?.(error, { ticketId: timer.ticketId, metric: timer.metric });
     }
+  }
+
+  private due(calendar: unknown, startedAt: string, targetMs: number, pauses: readonly ClockInterval[]): string {
+    if (pauses.length > 0 || typeof calendar !== 'object' || calendar === null) {
+      return this.math.computeDue(calendar, new Date(startedAt), targetMs, pauses).toISOString();
+    }
+    let memo = this.dueMemo.get(calendar);
+    if (memo === undefined) {
+      memo = new Map();
+      this.dueMemo.set(calendar, memo);
+    }
+    const key = `${startedAt}|${targetMs}`;
+    let due = memo.get(key);
+    if (due === undefined) {
+      due = this.math.computeDue(calendar, new Date(startedAt), targetMs).toISOString();
+      // Bounded: arrival instants only repeat within a burst.
+      if (memo.size >= DUE_MEMO_LIMIT) memo.clear();
+      memo.set(key, due);
+    }
+    return due;
   }
 
   private factOf(timers: readonly SlaTimer[], now: string, event: SlaEventFact | undefined): Record<string, unknown> {

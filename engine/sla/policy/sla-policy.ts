@@ -52,6 +52,8 @@ export function createSlaPolicy(options: {
   contracts: ReadonlyMap<string, ReadonlyMap<string, PriorityTargets>>;
 }): SlaPolicy {
   const { targets, contracts } = options;
+  // Asked several times per ticket write (each clock, each metric): the answer only depends on the pair.
+  const resolved = new Map<string, readonly SlaTarget[]>();
   return Object.freeze({
     source: options.source,
     thresholds: Object.freeze([...options.thresholds]),
@@ -60,6 +62,9 @@ export function createSlaPolicy(options: {
     priorities: Object.freeze([...targets.keys()]),
     contractLevels: Object.freeze([...contracts.keys()]),
     targetsFor(input: SlaTargetsInput): SlaTarget[] {
+      const memoKey = `${input.priority ?? ''}\u0000${input.contract ?? ''}\u0000${input.priority === null ? 0 : 1}${input.contract == null ? 0 : 1}`;
+      const known = resolved.get(memoKey);
+      if (known !== undefined) return [...known];
       const key = input.priority !== null && targets.has(input.priority) ? input.priority : 'default';
       const base = targets.get(key) ?? {};
       const contract = input.contract == null ? undefined : contracts.get(input.contract);
@@ -69,9 +74,11 @@ export function createSlaPolicy(options: {
       const out: SlaTarget[] = [];
       for (const metric of ['firstResponse', 'nextResponse', 'resolution'] as const) {
         const t = override[metric] ?? base[metric];
-        if (t !== undefined) out.push({ ...t });
+        if (t !== undefined) out.push(Object.freeze({ ...t }));
       }
-      return out;
+      // Bounded by the policy's priorities x contract levels, plus unlisted names (which share their fallback).
+      if (resolved.size < 1024) resolved.set(memoKey, out);
+      return [...out];
     },
   });
 }

@@ -34,6 +34,15 @@ export interface OutboxWorkerOptions {
   backoff?: BackoffPolicy;
   /** Idle poll interval of start(); a row written in-process wakes it earlier (wake()). Default 1 s. */
   pollIntervalMs?: number;
+  /**
+   * Least time between the starts of two rounds of start() that did not fill
+   * a batch; default 20 ms. Under a steady stream of new tickets every commit
+   * wakes the worker, which then claims a row or two per round, and each
+   * round costs its own claim and finish statements on the writer's thread;
+   * waiting out the rest of this window lets one claim take what arrived
+   * meanwhile. It delays an action by at most this much.
+   */
+  gatherMs?: number;
   /** Personal-data masking before params leave (engine/privacy); see MaskOutboundParams. */
   maskOutboundParams?: MaskOutboundParams;
   /** After every recorded attempt (metrics). */
@@ -42,7 +51,7 @@ export interface OutboxWorkerOptions {
   onError?: (error: unknown) => void;
 }
 
-export const OUTBOX_WORKER_DEFAULTS = { batchSize: 20, leaseMs: 60_000, callTimeoutMs: 30_000, maxAttempts: 8, pollIntervalMs: 1000 } as const;
+export const OUTBOX_WORKER_DEFAULTS = { batchSize: 20, leaseMs: 60_000, callTimeoutMs: 30_000, maxAttempts: 8, pollIntervalMs: 1000, gatherMs: 20 } as const;
 
 /**
  * Dispatches outbox rows: claim due rows under a lease (one short statement),
@@ -70,6 +79,7 @@ export class OutboxWorker {
   private readonly maxAttempts: number;
   private readonly backoff: BackoffPolicy;
   private readonly pollIntervalMs: number;
+  private readonly gatherMs: number;
   private readonly onAttempt: OutboxWorkerOptions['onAttempt'];
   private readonly onError: OutboxWorkerOptions['onError'];
   private readonly signal = new WakeSignal();
@@ -93,6 +103,7 @@ export class OutboxWorker {
     this.maxAttempts = options.maxAttempts ?? OUTBOX_WORKER_DEFAULTS.maxAttempts;
     this.backoff = options.backoff ?? exponentialBackoff();
     this.pollIntervalMs = options.pollIntervalMs ?? OUTBOX_WORKER_DEFAULTS.pollIntervalMs;
+    this.gatherMs = options.gatherMs ?? OUTBOX_WORKER_DEFAULTS.gatherMs;
     this.onAttempt = options.onAttempt;
     this.onError = options.onError;
     if (this.workerId === '') throw new RangeError('an outbox worker needs a workerId');
@@ -138,12 +149,17 @@ export class OutboxWorker {
     this.loop = (async () => {
       while (!this.stopping) {
         let claimed = 0;
+        const startedAt = performance.now();
         try {
           claimed = await this.runOnce();
         } catch (error) {
           this.onError?.(error);
         }
-        if (claimed < this.batchSize && !this.stopping) await this.signal.wait(this.pollIntervalMs);
+        if (claimed < this.batchSize && !this.stopping) {
+          await this.signal.wait(this.pollIntervalMs);
+          const rest = this.gatherMs - (performance.now() - startedAt);
+          if (rest > 0 && !this.stopping) await new Promise((resolve) => setTimeout(resolve, rest));
+        }
       }
     })();
   }

@@ -9,7 +9,6 @@
  *   BENCH_TICKETS=2000 BENCH_RUNS=2 node dist/bench/evaluate-bench.js
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Engine, type RuleProperties } from 'json-rules-engine';
@@ -17,6 +16,7 @@ import { compileCondition, type CompiledCondition } from '../rules/lib/compile-c
 import { operators, type CompiledPredicate, type OperatorContext } from '../rules/lib/operators.js';
 import type { Facts } from '../rules/lib/rule-types.js';
 import { generateWorkload, toJsonPathCondition, type WorkloadRule } from './generate-workload.js';
+import { describeMachine } from './describe-machine.js';
 
 const TICKETS = Number(process.env.BENCH_TICKETS ?? 10_000);
 const RULES = Number(process.env.BENCH_RULES ?? 50);
@@ -168,12 +168,12 @@ async function main(): Promise<void> {
   const candidateBest = perSecond(Math.min(...candidateTimes));
   const bookkeepingBest = perSecond(Math.min(...bookkeepingTimes));
   const ratio = Math.round((candidateBest / baselineBest) * 10) / 10;
-  const cpuList = cpus();
   const result = {
     name: 'evaluate',
     date: new Date().toISOString(),
     node: process.version,
-    machine: { cpus: cpuList.length, model: cpuList[0]?.model ?? 'unknown' },
+    measuredAt: new Date().toISOString(),
+    machine: describeMachine(),
     tickets: tickets.length,
     rules: workload.rules.length,
     baseline: {

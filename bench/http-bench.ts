@@ -41,6 +41,7 @@ import { packageRoot } from '../engine/runtime/package-root.js';
 import { startServer, type RunningServer } from '../engine/server/start-server.js';
 import { createDatabase } from '../engine/store/create-database.js';
 import { EXTERNAL_ID_MARKER, runLoad, type LoadResult, type LoadSpec } from './run-load.js';
+import { describeMachine } from './describe-machine.js';
 
 const DURATION = Number(process.env.BENCH_HTTP_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_HTTP_CONNECTIONS ?? 20);
@@ -72,6 +73,12 @@ interface Measured {
   requestsPerSecond: number;
   latencyMs: LoadResult['latencyMs'];
   bestRequestsPerSecond: number;
+  /**
+   * The servers' process CPU time (every thread: event loop, SQLite checkpoint
+   * worker, fsync pool) per response, median over the rounds. Less sensitive to
+   * a busy machine than req/s, so echo's over a target's is a steadier ratio.
+   */
+  cpuMicrosPerRequest: number;
   /** Requests/s of every round, in order. */
   rounds: number[];
   /** Totals over all rounds. */
@@ -89,6 +96,8 @@ interface Target {
   /** Ingest targets: the prefix of the external ids they generate. */
   idPrefix?: string;
   runs: LoadResult[];
+  /** Server-process CPU time (all threads) per response, µs, per round. */
+  cpuMicrosPerRequest: number[];
 }
 
 async function startEcho(): Promise<{ url: string; close: () => Promise<void> }> {
@@ -147,6 +156,7 @@ function summary(t: Target): Measured {
     requestsPerSecond: mid.requestsPerSecond,
     latencyMs: mid.latencyMs,
     bestRequestsPerSecond: Math.max(...t.runs.map((r) => r.requestsPerSecond)),
+    cpuMicrosPerRequest: median(t.cpuMicrosPerRequest),
     rounds: t.runs.map((r) => r.requestsPerSecond),
     requests: sum((r) => r.requests),
     non2xx: sum((r) => r.non2xx),
@@ -219,14 +229,15 @@ async function main(): Promise<void> {
     check(probe.status === 200 && decision.changes?.category === 'invoice' && decision.changes.team === 'finance', `evaluate: unexpected answer ${probe.status} ${JSON.stringify(decision)}`);
 
     targets.push(
-      { name: 'echo', route: 'POST /echo (plain Fastify, returns the body)', spec: { url: echo.url, path: '/echo', method: 'POST', body: EVALUATE_BODY }, runs: [] },
-      { name: 'evaluate', route: 'POST /v1/evaluate (shipped rules)', spec: { url: evalServer.url, path: '/v1/evaluate', method: 'POST', headers: auth, body: EVALUATE_BODY }, runs: [] },
+      { name: 'echo', route: 'POST /echo (plain Fastify, returns the body)', spec: { url: echo.url, path: '/echo', method: 'POST', body: EVALUATE_BODY }, runs: [], cpuMicrosPerRequest: [] },
+      { name: 'evaluate', route: 'POST /v1/evaluate (shipped rules)', spec: { url: evalServer.url, path: '/v1/evaluate', method: 'POST', headers: auth, body: EVALUATE_BODY }, runs: [], cpuMicrosPerRequest: [] },
       {
         name: 'ingest',
         route: `POST /v1/tickets (SQLite WAL, synchronous=${synchronous} and group commit as shipped, outbox worker running, unique externalId per request)`,
         spec: { url: ingestServer.url, path: '/v1/tickets', method: 'POST', headers: auth, body: TICKET_BODY },
         idPrefix: `i-${run}`,
         runs: [],
+        cpuMicrosPerRequest: [],
       },
       {
         name: 'ingest-normal',
@@ -234,6 +245,7 @@ async function main(): Promise<void> {
         spec: { url: normalServer.url, path: '/v1/tickets', method: 'POST', headers: auth, body: TICKET_BODY },
         idPrefix: `f-${run}`,
         runs: [],
+        cpuMicrosPerRequest: [],
       },
     );
     if (ONLY !== undefined) targets.splice(0, targets.length, ...targets.filter((t) => t.name === 'echo' || ONLY.includes(t.name)));
@@ -248,14 +260,17 @@ async function main(): Promise<void> {
         // Warm-up (discarded): JIT, connection set-up, SQLite page cache.
         if (round === 0 && WARMUP > 0) await runLoad({ ...t.spec, idPrefix: `${t.idPrefix ?? 'x'}-warmup`, durationSeconds: WARMUP, connections: CONNECTIONS });
         if (profiler !== undefined) await profiler.post('Profiler.start');
+        const cpuBefore = process.cpuUsage();
         const r = await runLoad({ ...t.spec, idPrefix: `${t.idPrefix ?? 'x'}-r${round}`, durationSeconds: DURATION, connections: CONNECTIONS });
+        const cpu = process.cpuUsage(cpuBefore);
+        t.cpuMicrosPerRequest.push(Math.round((cpu.user + cpu.system) / Math.max(1, r.requests)));
         if (profiler !== undefined) {
           const { profile } = await profiler.post('Profiler.stop');
           writeFileSync(join(PROFILE_DIR ?? '.', `${t.name}-r${round}.cpuprofile`), JSON.stringify(profile));
         }
         t.runs.push(r);
         console.log(
-          `${t.name.padEnd(12)} round ${round + 1}: ${String(r.requestsPerSecond).padStart(6)} req/s   p50 ${String(r.latencyMs.p50).padStart(3)} ms   p99 ${String(r.latencyMs.p99).padStart(4)} ms   ${r.requests} responses, non-2xx ${r.non2xx}, errors ${r.errors}`,
+          `${t.name.padEnd(12)} round ${round + 1}: ${String(r.requestsPerSecond).padStart(6)} req/s   p50 ${String(r.latencyMs.p50).padStart(3)} ms   p99 ${String(r.latencyMs.p99).padStart(4)} ms   ${r.requests} responses, non-2xx ${r.non2xx}, errors ${r.errors}, server CPU ${t.cpuMicrosPerRequest[round] ?? 0} µs/request`,
         );
       }
     }
@@ -271,7 +286,7 @@ async function main(): Promise<void> {
     for (const t of targets) {
       const m = summary(t);
       const r = echoRun === undefined || t === echoRun ? '' : `   ratio to echo ${pairedRatio(t, echoRun).ratio}`;
-      console.log(`${t.name.padEnd(12)} median ${m.requestsPerSecond} req/s, non-2xx ${m.non2xx}, errors ${m.errors}${r}`);
+      console.log(`${t.name.padEnd(12)} median ${m.requestsPerSecond} req/s, ${m.cpuMicrosPerRequest} µs CPU/request, non-2xx ${m.non2xx}, errors ${m.errors}${r}`);
     }
     if (PROFILE_DIR !== undefined) console.log(`profiles in ${PROFILE_DIR}`);
     await rm(dir, { recursive: true, force: true });
@@ -305,6 +320,13 @@ async function main(): Promise<void> {
     ingestNormalSyncToEcho: normalRatio.ratio,
     perRound: { evaluateToEcho: evalRatio.perRound, ingestToEcho: ingestRatio.perRound, ingestNormalSyncToEcho: normalRatio.perRound },
     method: 'per round, target req/s over echo req/s of the same round; the median over the rounds',
+    // The same comparison in server CPU per request (echo's over the target's): what the ratio would be if
+    // the server's thread were the only limit, and steadier than req/s when other processes share the cores.
+    cpuCostEchoOverTarget: {
+      evaluate: ratio(echoM.cpuMicrosPerRequest, evalM.cpuMicrosPerRequest),
+      ingest: ratio(echoM.cpuMicrosPerRequest, ingestM.cpuMicrosPerRequest),
+      ingestNormalSync: ratio(echoM.cpuMicrosPerRequest, normalM.cpuMicrosPerRequest),
+    },
     targets: { evaluateToEcho: TARGETS.evaluate, ingestToEcho: TARGETS.ingest },
   };
   const met = { evaluate: ratios.evaluateToEcho >= TARGETS.evaluate, ingest: ratios.ingestToEcho >= TARGETS.ingest };
@@ -313,7 +335,8 @@ async function main(): Promise<void> {
     name: 'http',
     date: new Date().toISOString(),
     node: process.version,
-    machine: { cpus: cpuList.length, model: cpuList[0]?.model ?? 'unknown' },
+    measuredAt: new Date().toISOString(),
+    machine: describeMachine(),
     durationSeconds: DURATION,
     connections: CONNECTIONS,
     warmupSeconds: WARMUP,

@@ -16,7 +16,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadRuleSet } from '../rules/lib/load-rule-set.js';
 import { MailIngest } from '../engine/mail/mail-ingest.js';
@@ -30,6 +30,7 @@ import { ruleSetDecide } from '../engine/tickets/rule-set-decide.js';
 import { TicketService } from '../engine/tickets/ticket-service.js';
 import { buildMail } from '../test/helpers/build-mail.js';
 import { startDovecot } from '../test/helpers/dovecot.js';
+import { describeMachine } from './describe-machine.js';
 
 const MESSAGES = Number(process.env.BENCH_IMAP_MESSAGES ?? 1000);
 const BATCH = Number(process.env.BENCH_IMAP_BATCH ?? 250);
@@ -99,7 +100,8 @@ try {
     date: new Date().toISOString(),
     node: process.version,
     // The machine may be shared: a load above the core count means the figures are pessimistic.
-    machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', loadAverage1m: Number((loadavg()[0] ?? 0).toFixed(2)) },
+    measuredAt: new Date().toISOString(),
+    machine: describeMachine(),
     messages: MESSAGES,
     batchSize: BATCH,
     store: 'SQLite as shipped (createDatabase: WAL, synchronous=FULL, group commit), rules/default',

@@ -34,6 +34,7 @@ async function run(spec: LoadSpec): Promise<LoadResult> {
       }
     : { method: spec.method, path: spec.path, body: spec.body };
 
+  const cpuBefore = process.cpuUsage();
   const result = await autocannon({
     url: spec.url,
     connections: spec.connections,
@@ -55,7 +56,13 @@ async function run(spec: LoadSpec): Promise<LoadResult> {
     timeouts: result.timeouts,
     durationSeconds: result.duration,
     acked: unique ? acked : undefined,
+    cpuSeconds: cpuSecondsSince(cpuBefore),
   };
+}
+
+function cpuSecondsSince(before: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(before);
+  return Math.round((used.user + used.system) / 1e3) / 1e3;
 }
 
 process.once('message', (spec: LoadSpec) => {

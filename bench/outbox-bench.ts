@@ -21,7 +21,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, Agent } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { cpus, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import axios from 'axios';
 import type { Knex } from 'knex';
@@ -35,6 +35,7 @@ import { createDatabase } from '../engine/store/create-database.js';
 import { migrateToLatest } from '../engine/store/migrate-to-latest.js';
 import type { Decide } from '../engine/tickets/decide.js';
 import { TicketService } from '../engine/tickets/ticket-service.js';
+import { describeMachine } from './describe-machine.js';
 
 const ACTIONS = Number(process.env.BENCH_OUTBOX_ACTIONS ?? 2000);
 const ROUNDS = Number(process.env.BENCH_OUTBOX_ROUNDS ?? 3);
@@ -177,7 +178,8 @@ async function main(): Promise<void> {
       name: 'outbox',
       date: new Date().toISOString(),
       node: process.version,
-      machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown' },
+      measuredAt: new Date().toISOString(),
+      machine: describeMachine(),
       actionsPerRound: ACTIONS,
       concurrency: CONCURRENCY,
       rounds: ROUNDS,

@@ -22,7 +22,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { cpus, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Knex } from 'knex';
@@ -39,6 +39,7 @@ import { decisionToRow, messageToRow, ticketToRow } from '../engine/tickets/tick
 import { decide } from '../rules/lib/evaluate.js';
 import type { RuleSet } from '../rules/lib/rule-set.js';
 import type { Facts } from '../rules/lib/rule-types.js';
+import { describeMachine } from './describe-machine.js';
 
 const TICKETS = Number(process.env.BENCH_REPLAY_TICKETS ?? 100_000);
 const CHUNK = 10_000;
@@ -208,7 +209,8 @@ async function main(): Promise<void> {
       name: 'replay',
       date: new Date().toISOString(),
       node: process.version,
-      machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown' },
+      measuredAt: new Date().toISOString(),
+      machine: describeMachine(),
       tickets: TICKETS,
       rules: base.rules.length,
       loadSeconds: Number(loadSeconds.toFixed(1)),

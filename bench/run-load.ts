@@ -33,6 +33,8 @@ export interface LoadResult {
   durationSeconds: number;
   /** External ids answered with 2xx (unique-body runs only). */
   acked?: string[] | undefined;
+  /** CPU seconds (user + system) the load generator's process spent on the run: what the load itself took from the cores. */
+  cpuSeconds?: number;
 }
 
 /** Run autocannon in a child process (see load-worker.ts for why) and wait for its result. */

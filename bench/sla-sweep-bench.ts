@@ -22,7 +22,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { cpus, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Knex } from 'knex';
@@ -37,6 +37,7 @@ import { createDatabase } from '../engine/store/create-database.js';
 import { migrateToLatest } from '../engine/store/migrate-to-latest.js';
 import { ruleSetDecide } from '../engine/tickets/rule-set-decide.js';
 import { TicketService } from '../engine/tickets/ticket-service.js';
+import { describeMachine } from './describe-machine.js';
 
 const OPEN_LARGE = Number(process.env.BENCH_SLA_OPEN ?? 1_000_000);
 const OPEN_SMALL = Math.round(OPEN_LARGE / 10);
@@ -167,7 +168,8 @@ async function main(): Promise<void> {
     name: 'sla-sweep',
     date: new Date().toISOString(),
     node: process.version,
-    machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown' },
+    measuredAt: new Date().toISOString(),
+    machine: describeMachine(),
     store: 'SQLite as shipped (createDatabase: WAL, synchronous FULL); shipped rules/default and rules/default/sla/policy.yaml',
     due: DUE,
     what: {

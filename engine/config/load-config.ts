@@ -12,6 +12,7 @@ import { orderSettings, type OrderSettings } from '../orders/order-settings.js';
 import { mailSettings, type MailSettings } from '../mail/mail-settings.js';
 import { automationSettings, type AutomationSettings } from '../automations/automation-settings.js';
 import { isEnvReference, resolveEnvReferences } from './resolve-env-references.js';
+import { roleSettings, workerSettings, type RoleSettings, type WorkerSettings } from './role-settings.js';
 
 export interface ResolvedConfig {
   /** The file read, if any. */
@@ -38,6 +39,10 @@ export interface ResolvedConfig {
   automations: AutomationSettings;
   /** IMAP mailboxes of the e-mail channel (docs/email.md); no mailboxes when not configured. */
   mail: MailSettings;
+  /** What this instance runs: `roles:` / TRIAGE_ROLES (docs/deployment.md). */
+  roles: RoleSettings;
+  /** The workers role: claim leases (`workers.leaseSeconds` / TRIAGE_LEASE_SECONDS). */
+  workers: WorkerSettings;
 }
 
 const ajv = new Ajv({ allErrors: true, strict: false });
@@ -50,7 +55,8 @@ export const DEFAULT_CONNECTIONS_FILE = 'connections.yaml';
 /**
  * Configuration = defaults ← triage.config.yaml (schema-validated, `${env:NAME}`
  * resolved) ← environment overrides (PORT, HOST, DATABASE_URL,
- * TRIAGE_SQLITE_PATH, TRIAGE_RULES, TRIAGE_RULES_WATCH, TRIAGE_LOG_LEVEL, TRIAGE_CONNECTIONS). The file is optional:
+ * TRIAGE_SQLITE_PATH, TRIAGE_RULES, TRIAGE_RULES_WATCH, TRIAGE_LOG_LEVEL, TRIAGE_CONNECTIONS, TRIAGE_ROLES,
+ * TRIAGE_LEASE_SECONDS). The file is optional:
  * without one, `npm start` serves the shipped rules on SQLite.
  */
 export async function loadConfig(options: { file?: string; env: Readonly<Record<string, string | undefined>> }): Promise<ResolvedConfig> {
@@ -120,6 +126,8 @@ export async function loadConfig(options: { file?: string; env: Readonly<Record<
     sla: { policyFile: env.TRIAGE_SLA_POLICY ?? raw.sla?.policy ?? defaultSlaPolicyFile(env.TRIAGE_RULES ?? raw.rules?.dir ?? 'rules/default'), sweepSeconds: sweepSeconds(env.TRIAGE_SLA_SWEEP_SECONDS, raw.sla?.sweepSeconds) },
     automations: automationSettings(raw.automations, raw.server?.publicUrl, env),
     mail: mailSettings(raw.mail),
+    roles: roleSettings(raw.roles, env.TRIAGE_ROLES),
+    workers: workerSettings(raw.workers, env.TRIAGE_LEASE_SECONDS),
   };
 }
 

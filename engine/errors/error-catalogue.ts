@@ -47,6 +47,9 @@ export const errorCatalogue = {
 
   // --- store and lifecycle ---
   TRIAGE_STORE_UNAVAILABLE: { message: 'Database is not reachable: %s', status: 503, hint: 'Check DATABASE_URL (or the SQLite file path) and that the database server is running.' },
+  TRIAGE_STORE_OUTAGE: { message: 'The database is unreachable right now: %s', status: 503, hint: 'Retry after the Retry-After delay with the same Idempotency-Key (or source + externalId): a request that did commit before the connection broke is answered with what it stored, never a duplicate. The server reconnects by itself; operators: check the database server (/readyz shows it).' },
+  TRIAGE_CLUSTER_MIGRATION_UNKNOWN: { message: 'The database has migration(s) %s that this version does not know, older than its newest one (%s)', status: 500, hint: 'A migration was renamed or removed, or the database belongs to another build. Run the version that created it; a newer version\'s migrations (after this one\'s newest) are accepted during a rolling upgrade (docs/deployment.md).' },
+  TRIAGE_ROLE_API_DISABLED: { message: 'This instance runs the workers role only; %s %s is served by instances with the api role', status: 404, hint: 'Send API requests to an instance started with roles all or api (TRIAGE_ROLES); workers-only instances serve /healthz, /readyz and /metrics only (docs/deployment.md).' },
   TRIAGE_TICKET_NOT_FOUND: { message: 'Ticket %s not found', status: 404, hint: 'Use the ticket id or its number (e.g. T-000042).' },
   TRIAGE_TICKET_ILLEGAL_TRANSITION: { message: 'Ticket %s cannot move from %s to %s', status: 409, hint: 'Allowed: new→open|pending|solved, open→pending|solved, pending→open|solved, solved→open|closed; closed is final.' },
   TRIAGE_TICKET_INVALID: { message: 'Invalid ticket: %s', status: 400, hint: 'See schemas/http/ticket-create-request.schema.json (or /docs) for the fields a ticket takes.' },
@@ -66,6 +69,7 @@ export const errorCatalogue = {
   TRIAGE_HTTP_NOT_FOUND: { message: 'No route %s %s', status: 404, hint: 'See /docs for the endpoints.' },
   TRIAGE_HTTP_INTERNAL: { message: 'Internal error (request %s)', status: 500, hint: 'The server log has the details under this request id; please report it.' },
   TRIAGE_HTTP_SHUTTING_DOWN: { message: 'Server is shutting down', status: 503, hint: 'Retry against another instance or after the restart.' },
+  TRIAGE_UI_NOT_BUILT: { message: 'The dashboard is not built (%s is missing)', status: 404, hint: 'Run `npm run build` (npm ci runs it): it builds the UI into dist/ui (docs/dashboard.md).' },
 
   // --- authentication ---
   TRIAGE_AUTH_MISSING_KEY: { message: 'No API key given', status: 401, hint: 'Send the key as "Authorization: Bearer <key>" or "X-Api-Key: <key>"; create one with `triage keys create`.' },
@@ -169,6 +173,7 @@ export const errorCatalogue = {
   TRIAGE_REPLAY_RULES_INVALID: { message: 'Rule set %s is invalid: %s', status: 400, hint: 'Run `triage validate <dir>` on it and fix the reported file:line:col problems.' },
   TRIAGE_REPLAY_TICKETS_FILE: { message: 'Cannot read the ticket list %s: %s', status: 400, hint: 'Pass a file with one ticket number (T-000042) or id per line, or a JSON array of them; lines starting with # are comments.' },
   TRIAGE_REPLAY_TICKET_NOT_FOUND: { message: '%s ticket(s) of the list are not in the database: %s', status: 404, hint: 'Check the numbers against `GET /v1/tickets`; erased tickets (GDPR) cannot be replayed. Nothing was replayed.' },
+  TRIAGE_EXPLAIN_NO_DECISION: { message: 'Ticket %s has no stored ticket.created decision to explain', status: 404, hint: 'Only tickets created through triage (API, channels, mail) have one; tickets imported with a decision of their own, or whose decision rows were erased, cannot be explained (docs/dashboard.md).' },
 
   // --- reports (R19, docs/reports.md) ---
   TRIAGE_REPORT_UNKNOWN: { message: 'No report named "%s"', status: 404, hint: 'Reports are frt, ttr, sla, sla-breaches, backlog, load, fcr, csat, unassigned and corrections (docs/reports.md).' },

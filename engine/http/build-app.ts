@@ -20,6 +20,8 @@ import { registerJiraWebhookRoutes } from './routes/jira-webhook-routes.js';
 import { registerOutboxRoutes } from './routes/outbox-routes.js';
 import { registerCsatRoutes } from './routes/csat-routes.js';
 import { registerReportRoutes } from './routes/report-routes.js';
+import { registerTicketExplainRoutes } from './routes/ticket-explain-routes.js';
+import { registerUiRoutes } from './routes/ui-routes.js';
 
 export interface BuildAppOptions {
   /** pino options, or false for silence (tests). */
@@ -127,6 +129,8 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   registerOutboxRoutes(app, deps);
   registerCsatRoutes(app, deps);
   registerReportRoutes(app, deps);
+  registerTicketExplainRoutes(app, deps);
+  registerUiRoutes(app);
   return app;
 }
 

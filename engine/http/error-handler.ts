@@ -1,5 +1,9 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { TriageError, isTriageError } from '../errors/triage-error.js';
+import { isConnectionLoss } from '../store/is-connection-loss.js';
+
+/** Seconds a client is asked to wait before retrying during a database outage (PostgreSQL restarts take about this). */
+const OUTAGE_RETRY_AFTER_SECONDS = 2;
 
 /**
  * Every error leaves the API as `{ code, message, hint, details? }` with a
@@ -9,7 +13,11 @@ import { TriageError, isTriageError } from '../errors/triage-error.js';
 export function installErrorHandling(app: FastifyInstance, bodyLimit: number): void {
   app.setErrorHandler((error: FastifyError | TriageError, request: FastifyRequest, reply: FastifyReply) => {
     const e = toTriageError(error, request, bodyLimit);
-    if (e.status >= 500) request.log.error({ err: error }, e.message);
+    if (e.code === 'TRIAGE_STORE_OUTAGE') {
+      // Expected while the database restarts: one line, no stack; the client retries after Retry-After.
+      request.log.warn({ code: e.code }, e.message);
+      void reply.header('retry-after', String(OUTAGE_RETRY_AFTER_SECONDS));
+    } else if (e.status >= 500) request.log.error({ err: error }, e.message);
     else request.log.info({ code: e.code }, e.message);
     void reply.status(e.status).send(e.toJSON());
   });
@@ -47,5 +55,15 @@ function toTriageError(error: FastifyError | TriageError, request: FastifyReques
     // Fastify's own 4xx (e.g. malformed URL): keep the status, give it our shape.
     return Object.assign(new TriageError('TRIAGE_HTTP_VALIDATION', [fe.message]), { status: fe.statusCode });
   }
+  // The database is down or restarting: a coded 503 the client can retry, not a 500 that reads like a bug.
+  if (isConnectionLoss(error)) return new TriageError('TRIAGE_STORE_OUTAGE', [firstLine(error)], { cause: error });
   return new TriageError('TRIAGE_HTTP_INTERNAL', [request.id]);
+}
+
+function firstLine(error: unknown): string {
+  const line = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+  // knex prefixes the SQL with its bindings ("insert into … - Connection terminated unexpectedly"): never send
+  // those to the client, keep the driver's words after knex's separator.
+  const separator = line.lastIndexOf(' - ');
+  return (separator === -1 ? line : line.slice(separator + 3)).slice(0, 200);
 }

@@ -73,6 +73,8 @@ export class MailboxPoller {
   private stopped = false;
   private failures = 0;
   private leaseTimer: NodeJS.Timeout | undefined;
+  /** Set when a renewal or a cursor save finds another instance holding the mailbox: the drain stops. */
+  private leaseLost = false;
 
   constructor(options: MailboxPollerOptions) {
     this.options = options;
@@ -114,7 +116,7 @@ export class MailboxPoller {
       total.duplicates += round.duplicates;
       total.backlog = round.backlog;
       total.uidValidityChanged ||= round.uidValidityChanged;
-      if (round.fetched === 0 || round.backlog === 0 || this.stopped) break;
+      if (round.fetched === 0 || round.backlog === 0 || this.stopped || this.leaseLost) break;
     }
     await this.options.state.recordSuccess(this.name, total.backlog, this.nowIso());
     return total;
@@ -125,7 +127,14 @@ export class MailboxPoller {
     const leaseMs = (this.options.leaseSeconds ?? 60) * 1000;
     // Renewed every third of its length, also while a round runs or IDLE waits, so a long wait keeps the claim.
     this.leaseTimer = setInterval(() => {
-      if (!this.stopped) void this.claim(leaseMs).catch(() => undefined);
+      if (!this.stopped) {
+        void this.claim(leaseMs).then(
+          (held) => {
+            if (!held) this.leaseLost = true;
+          },
+          () => undefined,
+        );
+      }
     }, Math.max(100, leaseMs / 3));
     this.leaseTimer.unref();
     while (!this.stopped) {
@@ -136,6 +145,7 @@ export class MailboxPoller {
           await this.wake.wait(Math.min(pollMs, leaseMs));
           continue;
         }
+        this.leaseLost = false;
         const result = await this.drain();
         if (this.failures > 0) this.options.log('info', 'mailbox recovered', { mailbox: this.name, after: this.failures });
         this.failures = 0;
@@ -190,7 +200,7 @@ export class MailboxPoller {
       const batch = pending.slice(0, batchSize);
       const round: RoundResult = { mailbox: this.name, fetched: batch.length, created: 0, appended: 0, duplicates: 0, failed: 0, backlog: pending.length, uidValidityChanged: changed };
       if (batch.length === 0) {
-        if (cursor.uidValidity !== uidValidity) await this.options.state.saveCursor(this.name, { uidValidity, lastUid }, 0, this.nowIso());
+        if (cursor.uidValidity !== uidValidity) await this.saveCursor({ uidValidity, lastUid }, 0);
         return round;
       }
       const messages = await client.fetchAll(batch.join(','), { uid: true, source: true, internalDate: true }, { uid: true });
@@ -228,7 +238,7 @@ export class MailboxPoller {
       }
       // Only now, with the tickets committed, does the server hear about it.
       if (settled.length > 0) await this.markProcessed(client, settled);
-      await this.options.state.saveCursor(this.name, { uidValidity, lastUid: cursorUid }, round.created + round.appended, this.nowIso());
+      await this.saveCursor({ uidValidity, lastUid: cursorUid }, round.created + round.appended);
       round.backlog = pending.filter((uid) => uid > cursorUid).length;
       if (firstError !== undefined) {
         throw new MailboxRoundError(`${round.failed} of ${batch.length} messages could not be ingested (first: ${describe(firstError)})`, round);
@@ -237,6 +247,13 @@ export class MailboxPoller {
     } finally {
       lock.release();
     }
+  }
+
+  /** Fenced by the lease: after a takeover the new holder's cursor wins, and this poller stops draining. */
+  private async saveCursor(cursor: { uidValidity: string; lastUid: number }, ingested: number): Promise<void> {
+    if (await this.options.state.saveCursor(this.name, cursor, ingested, this.nowIso(), this.owner)) return;
+    this.leaseLost = true;
+    this.options.log('warn', 'another instance took this mailbox over; the cursor stays where it put it', { mailbox: this.name });
   }
 
   private async markProcessed(client: ImapFlow, uids: readonly number[]): Promise<void> {

@@ -80,11 +80,18 @@ export class MailboxStateStore {
     await this.db('mail_mailboxes').where({ name, lease_owner: owner }).update({ lease_owner: null, lease_until: null, updated_at: now });
   }
 
-  /** Advance the cursor after the messages up to `lastUid` are committed and processed on the server. */
-  async saveCursor(name: string, cursor: MailboxCursor, ingested: number, now: string): Promise<void> {
-    await this.db('mail_mailboxes')
-      .where({ name })
-      .update({ uid_validity: cursor.uidValidity, last_uid: cursor.lastUid, ingested: this.db.raw('ingested + ?', [ingested]), updated_at: now });
+  /**
+   * Advance the cursor after the messages up to `lastUid` are committed and
+   * processed on the server. With `owner`, only while that instance still
+   * holds the lease (or nobody does): a holder that stalled past its lease
+   * must not move the cursor of the instance that took over, which could
+   * step over a message the new holder has not settled. False when fenced off.
+   */
+  async saveCursor(name: string, cursor: MailboxCursor, ingested: number, now: string, owner?: string): Promise<boolean> {
+    const q = this.db('mail_mailboxes').where({ name });
+    if (owner !== undefined) void q.andWhere((w) => w.whereNull('lease_owner').orWhere('lease_owner', owner));
+    const n = await q.update({ uid_validity: cursor.uidValidity, last_uid: cursor.lastUid, ingested: this.db.raw('ingested + ?', [ingested]), updated_at: now });
+    return Number(n) === 1;
   }
 
   async recordSuccess(name: string, backlog: number, now: string): Promise<void> {

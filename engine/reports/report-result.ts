@@ -17,6 +17,8 @@ export interface Heatmap {
   timeZone: string;
   weekdays: string[];
   cells: number[][];
+  /** sla-breaches with groupBy: the same cells per group, in the order of the rows. */
+  groups?: Array<{ group: string | null; cells: number[][] }>;
 }
 
 export interface ReportResult {

@@ -79,10 +79,14 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('reports (%s)', (kind) => {
     expect(utc.heatmap?.cells[0]?.[9]).toBe(1);
     expect(utc.heatmap?.cells[0]?.[10]).toBe(1);
     expect(utc.heatmap?.cells.flat().reduce((s, v) => s + v, 0)).toBe(2);
+    // One heatmap per group, in the order of the rows; without groupBy none.
+    expect(utc.heatmap?.groups?.map((g) => g.group)).toEqual(['inquiry']);
+    expect(utc.heatmap?.groups?.[0]?.cells).toEqual(utc.heatmap?.cells);
     const warsaw = await report('sla-breaches', { tz: 'Europe/Warsaw' });
     expect(warsaw.heatmap?.cells[0]?.[10]).toBe(1);
     expect(warsaw.heatmap?.cells[0]?.[11]).toBe(1);
     expect(warsaw.heatmap?.weekdays).toEqual(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']);
+    expect(warsaw.heatmap?.groups).toBeUndefined();
   });
 
   it('backlog: open tickets now, whatever the range, and their age', async () => {

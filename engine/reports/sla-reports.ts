@@ -113,10 +113,23 @@ export async function slaBreachesReport(ctx: ReportContext): Promise<ReportBody>
     tickets: (list) => list.map((t) => t.number),
     withTickets: params.tickets,
   });
-  return { columns: ['group', 'breaches', 'firstResponse', 'nextResponse', 'resolution'], rows, total, heatmap: heatmap(breached, params.timeZone) };
+  const map: Heatmap = { timeZone: params.timeZone, weekdays: WEEKDAYS, cells: heatCells(breached, params.timeZone) };
+  // With groupBy, one heatmap per group too, so a dashboard can show the breaches of one team or category.
+  if (params.groupBy !== null) {
+    const groups = new Map<string | null, JudgedTimer[]>();
+    for (const t of breached) {
+      const key = groupValue(t, params.groupBy);
+      groups.set(key, [...(groups.get(key) ?? []), t]);
+    }
+    map.groups = rows.map((r) => {
+      const group = typeof r.group === 'string' ? r.group : null;
+      return { group, cells: heatCells(groups.get(group) ?? [], params.timeZone) };
+    });
+  }
+  return { columns: ['group', 'breaches', 'firstResponse', 'nextResponse', 'resolution'], rows, total, heatmap: map };
 }
 
-function heatmap(breached: readonly JudgedTimer[], timeZone: string): Heatmap {
+function heatCells(breached: readonly JudgedTimer[], timeZone: string): number[][] {
   const cells = WEEKDAYS.map(() => new Array<number>(24).fill(0));
   for (const t of breached) {
     if (t.breachedAt === null) continue;
@@ -124,5 +137,5 @@ function heatmap(breached: readonly JudgedTimer[], timeZone: string): Heatmap {
     const row = cells[local.weekday - 1];
     if (row !== undefined) row[local.hour] = (row[local.hour] ?? 0) + 1;
   }
-  return { timeZone, weekdays: WEEKDAYS, cells };
+  return cells;
 }

@@ -12,6 +12,7 @@ import { createOrders } from '../orders/create-orders.js';
 import type { OrderRetrier } from '../orders/order-retrier.js';
 import type { EnrichmentRetrier } from '../enrichment/enrichment-retrier.js';
 import { buildApp } from '../http/build-app.js';
+import { buildHealthApp } from '../http/build-health-app.js';
 import { ApiKeyStore } from '../http/auth/api-key-store.js';
 import { createMetrics, type AppMetrics } from '../http/metrics.js';
 import { configurePrivacy } from '../privacy/privacy-settings.js';
@@ -56,6 +57,8 @@ export interface RunningServer {
   automations: AutomationSweeper;
   /** SLA clocks and their sweeper (docs/sla.md) when an SLA policy is configured; `sweeper.sweepOnce(now)` raises what is due. */
   sla: { clocks: SlaClocks; sweeper: SlaSweeper } | undefined;
+  /** What runs in this process: the API (roles) and each background job (roles, per-job switches, configuration). */
+  jobs: { api: boolean; outboxWorker: boolean; automations: boolean; slaSweeper: boolean; mailIngest: boolean; lookupRetries: boolean; retention: boolean };
   /** The address it listens on, e.g. http://127.0.0.1:3000 */
   url: string;
   /** Graceful: stop accepting, finish in-flight requests (and their transactions), then close the database. */
@@ -71,13 +74,14 @@ export interface StartServerOptions {
   /** Do not listen (tests that use app.inject). */
   listen?: boolean;
   /**
-   * Run the outbox worker in this process. Default: env TRIAGE_OUTBOX_WORKER (1/true, 0/false),
-   * else only when listening, so `app.inject` tests see rows stay pending unless they ask.
+   * Run the outbox worker (and the automation sweeper) in this process. Default: env TRIAGE_OUTBOX_WORKER
+   * (1/true, 0/false), else when the instance has the workers role (`roles:` / TRIAGE_ROLES) and listens,
+   * so `app.inject` tests see rows stay pending unless they ask.
    */
   outboxWorker?: boolean;
-  /** Read the IMAP mailboxes in this process. Default: env TRIAGE_MAIL_INGEST (1/true, 0/false), else only when listening. */
+  /** Read the IMAP mailboxes in this process. Default: env TRIAGE_MAIL_INGEST (1/true, 0/false), else with the workers role when listening. */
   mailIngest?: boolean;
-  /** Run the SLA sweeper in this process. Default: env TRIAGE_SLA_SWEEPER (1/true, 0/false), else only when listening. */
+  /** Run the SLA sweeper in this process. Default: env TRIAGE_SLA_SWEEPER (1/true, 0/false), else with the workers role when listening. */
   slaSweeper?: boolean;
   /** Injectable clock of the ticket service and the SLA sweeper (tests advance a virtual one). */
   now?: () => Date;
@@ -88,7 +92,12 @@ export interface StartServerOptions {
   sqliteCheckpointer?: boolean;
 }
 
-/** The composition root: config → database → rule set → services → HTTP. */
+/**
+ * The composition root: config → database → rule set → services → HTTP.
+ * `roles` (docs/deployment.md) decide what runs: the api role serves every
+ * route, the workers role runs the background jobs; both are built over the
+ * same services, so an instance with either role decides tickets the same way.
+ */
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const notice = options.notice ?? ((line: string) => process.stderr.write(`${line}\n`));
   const config = await loadConfig({ file: options.configFile, env: options.env });
@@ -121,6 +130,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       escalation: config.escalation,
       onAttempt: (entry, attempt) => metrics.outboxAttempts.inc({ action: entry.actionType, outcome: attempt.outcome }),
       onError: (error) => log('error', 'outbox worker round failed; it retries at the next poll', { error: error instanceof Error ? error.message : String(error) }),
+      // How soon another instance takes over the rows a dead one had claimed (workers.leaseSeconds).
+      worker: { leaseMs: config.workers.leaseMs },
     });
     const metrics = createMetrics({
       outboxByStatus: () => outbox.store.countByStatus(),
@@ -167,6 +178,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       intervalMs: config.automations.sweepIntervalMs,
       batchSize: config.automations.batchSize,
       catchUpMs: config.automations.catchUpMs,
+      leaseMs: config.workers.leaseMs,
       log,
     });
     const slaSweeper =
@@ -177,6 +189,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
             clocks: slaClocks,
             tickets,
             sweepSeconds: config.sla.sweepSeconds,
+            leaseMs: config.workers.leaseMs,
             log,
             ...(options.now === undefined ? {} : { now: options.now }),
             ...(enrichment === undefined ? {} : { customerFacts: ticketCustomerFacts(db, enrichment.enricher.provide, options.now ?? (() => new Date())) }),
@@ -189,7 +202,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       const created = await keys.ensureInitialAdminKey();
       if (created) notice(`triage: created the first admin API key (shown once, store it now): ${created.key}`);
     }
-    const app = await buildApp({ config, db, rules, tickets, keys, metrics }, options.logger === undefined ? {} : { logger: options.logger });
+    // A workers-only instance still answers /healthz, /readyz and /metrics (orchestrators probe it), nothing else.
+    const appOptions = options.logger === undefined ? {} : { logger: options.logger };
+    const app = config.roles.api ? await buildApp({ config, db, rules, tickets, keys, metrics }, appOptions) : await buildHealthApp({ config, db, rules, tickets, keys, metrics }, appOptions);
     sink.logger = app.log;
 
     rules.onReload((outcome) => {
@@ -210,14 +225,18 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     let url = '';
     if (options.listen !== false) url = await app.listen({ host: config.server.host, port: config.server.port });
     const { closedTicketDays, intervalMinutes } = config.privacy.retention;
-    const retention = closedTicketDays === undefined ? undefined : startRetentionJob({ db, closedTicketDays, intervalMinutes, log: app.log });
-    const enrichmentRetries = enrichment?.startRetries(tickets);
-    const orderRetries = orders?.startRetries(tickets);
-    if (runOutboxWorker(options)) outbox.worker.start();
-    if (slaSweeper !== undefined && runSlaSweeper(options)) slaSweeper.start();
-    if (runOutboxWorker(options)) automations.start();
+    // Background jobs belong to the workers role; each is safe on several instances at once (docs/deployment.md).
+    const workers = config.roles.workers;
+    const retention = closedTicketDays === undefined || !workers ? undefined : startRetentionJob({ db, closedTicketDays, intervalMinutes, log: app.log });
+    const enrichmentRetries = workers ? enrichment?.startRetries(tickets) : undefined;
+    const orderRetries = workers ? orders?.startRetries(tickets) : undefined;
+    const outboxRuns = runOutboxWorker(options, workers);
+    const slaRuns = slaSweeper !== undefined && runSlaSweeper(options, workers);
+    if (outboxRuns) outbox.worker.start();
+    if (slaRuns) slaSweeper.start();
+    if (outboxRuns) automations.start();
     const mailIngest =
-      config.mail.mailboxes.length > 0 && runMailIngest(options)
+      config.mail.mailboxes.length > 0 && runMailIngest(options, workers)
         ? startMailIngest({
             db,
             tickets,
@@ -249,6 +268,15 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       mail: mailIngest,
       automations,
       sla: slaClocks === undefined || slaSweeper === undefined ? undefined : { clocks: slaClocks, sweeper: slaSweeper },
+      jobs: {
+        api: config.roles.api,
+        outboxWorker: outboxRuns,
+        automations: outboxRuns,
+        slaSweeper: slaRuns,
+        mailIngest: mailIngest !== undefined,
+        lookupRetries: enrichmentRetries !== undefined || orderRetries !== undefined,
+        retention: retention !== undefined,
+      },
       url,
       close: () => {
         closing ??= (async () => {
@@ -280,23 +308,24 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   }
 }
 
-function runOutboxWorker(options: StartServerOptions): boolean {
+// The per-job switches (option, then env) override the role; without them a job runs with the workers role when listening.
+function runOutboxWorker(options: StartServerOptions, workersRole: boolean): boolean {
   if (options.outboxWorker !== undefined) return options.outboxWorker;
   const env = options.env.TRIAGE_OUTBOX_WORKER;
   if (env !== undefined && env !== '') return env !== '0' && env.toLowerCase() !== 'false';
-  return options.listen !== false;
+  return workersRole && options.listen !== false;
 }
 
-function runMailIngest(options: StartServerOptions): boolean {
+function runMailIngest(options: StartServerOptions, workersRole: boolean): boolean {
   if (options.mailIngest !== undefined) return options.mailIngest;
   const env = options.env.TRIAGE_MAIL_INGEST;
   if (env !== undefined && env !== '') return env !== '0' && env.toLowerCase() !== 'false';
-  return options.listen !== false;
+  return workersRole && options.listen !== false;
 }
 
-function runSlaSweeper(options: StartServerOptions): boolean {
+function runSlaSweeper(options: StartServerOptions, workersRole: boolean): boolean {
   if (options.slaSweeper !== undefined) return options.slaSweeper;
   const env = options.env.TRIAGE_SLA_SWEEPER;
   if (env !== undefined && env !== '') return env !== '0' && env.toLowerCase() !== 'false';
-  return options.listen !== false;
+  return workersRole && options.listen !== false;
 }

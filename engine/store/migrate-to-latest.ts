@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { TriageError } from '../errors/triage-error.js';
 import { CodeMigrationSource } from './code-migration-source.js';
+import { migrations as allMigrations, type NamedMigration } from './migrations/migrations.js';
 import { databaseDialect } from './database-dialect.js';
 import { isUniqueViolation } from './is-unique-violation.js';
 
@@ -23,23 +24,30 @@ const RETRY_DELAY_MS = 250;
  * seeded without a lock, so two first starts could race on it. On SQLite
  * (one machine, usually one process) knex's lock table plus a retry suffices.
  */
-export async function migrateToLatest(db: Knex): Promise<MigrationResult> {
+export async function migrateToLatest(db: Knex, options: { migrations?: readonly NamedMigration[] } = {}): Promise<MigrationResult> {
+  const list = options.migrations ?? allMigrations;
   try {
     if (databaseDialect(db) === 'postgres') {
       return await db.transaction(async (lock) => {
         await lock.raw('select pg_advisory_xact_lock(?)', [PG_MIGRATION_LOCK_KEY]);
-        return latestWithRetry(db);
+        return latestWithRetry(db, list);
       });
     }
-    return await latestWithRetry(db);
+    return await latestWithRetry(db, list);
   } catch (error) {
     if (isConnectionError(error)) throw new TriageError('TRIAGE_STORE_UNAVAILABLE', [errorText(error)], { cause: error });
     throw error;
   }
 }
 
-async function latestWithRetry(db: Knex): Promise<MigrationResult> {
-  const config: Knex.MigratorConfig = { migrationSource: new CodeMigrationSource() };
+async function latestWithRetry(db: Knex, list: readonly NamedMigration[]): Promise<MigrationResult> {
+  await refuseUnknownOlderMigrations(db, list);
+  // knex refuses to run when the database has migrations this code does not
+  // know. During a rolling upgrade that is the normal case for the previous
+  // version (a newer instance migrated first; migrations are additive, so the
+  // old code works on the new schema): newer migrations are allowed, the
+  // check above still refuses anything else (docs/deployment.md).
+  const config: Knex.MigratorConfig = { migrationSource: new CodeMigrationSource(list), disableMigrationsListValidation: true };
   for (let attempt = 1; ; attempt++) {
     try {
       const [, applied] = (await db.migrate.latest(config)) as [number, string[]];
@@ -49,6 +57,20 @@ async function latestWithRetry(db: Knex): Promise<MigrationResult> {
       await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS));
     }
   }
+}
+
+/**
+ * Applied migrations this code does not know are fine when they all come
+ * after its last one (a newer version ran them); one in between means the list
+ * was edited (a renamed or removed migration) and the schema cannot be trusted.
+ */
+async function refuseUnknownOlderMigrations(db: Knex, list: readonly NamedMigration[]): Promise<void> {
+  if (!(await db.schema.hasTable('knex_migrations'))) return;
+  const known = new Set(list.map((m) => m.name));
+  const last = list.at(-1)?.name ?? '';
+  const applied = ((await db('knex_migrations').select('name')) as { name: string }[]).map((r) => r.name);
+  const misplaced = applied.filter((name) => !known.has(name) && name <= last);
+  if (misplaced.length > 0) throw new TriageError('TRIAGE_CLUSTER_MIGRATION_UNKNOWN', [misplaced.join(', '), last]);
 }
 
 function isConcurrentMigration(error: unknown): boolean {

@@ -168,9 +168,11 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('ticket store contract (%s)', (
     expect(await countRows(db, 'messages')).toBe(1);
     expect(await countRows(db, 'decisions')).toBe(1);
     expect(await countRows(db, 'customers')).toBe(1);
-    expect(results[0]?.ticket.number).toBe('T-000001');
-    // the losers' rolled-back numbers were not burnt
-    expect((await service.createTicket(mail('race-2', 'next'))).ticket.number).toBe('T-000002');
+    const won = Number(results[0]?.ticket.number.slice(2));
+    // SQLite: the losers' rolled-back numbers were not burnt; PostgreSQL's sequence may skip them (ticket-number.ts)
+    if (kind === 'sqlite') expect(won).toBe(1);
+    const next = Number((await service.createTicket(mail('race-2', 'next'))).ticket.number.slice(2));
+    expect(kind === 'sqlite' ? next === 2 : next > won && next <= 11).toBe(true);
   });
 
   it('gives 50 concurrent distinct creates 50 distinct, gap-free numbers', async () => {
@@ -437,10 +439,11 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('ticket store contract (%s)', (
     const service = new TicketService({ db, decide });
     await expect(service.createTicket(mail('boom-1', 'please explode', 'x@acme.pl', { tags: ['t1'] }))).rejects.toThrow('fake rule engine exploded');
     for (const table of ['tickets', 'messages', 'ticket_tags', 'audit_events', 'decisions']) expect(await countRows(db, table), table).toBe(0);
-    expect((await db('counters').where({ name: 'ticket' }).first()) as unknown).toMatchObject({ value: 0 });
+    if (kind === 'sqlite') expect((await db('counters').where({ name: 'ticket' }).first()) as unknown).toMatchObject({ value: 0 });
     // the customer resolved before the transaction is kept: it is correct on its own
     expect(await countRows(db, 'customers')).toBe(1);
-    expect((await service.createTicket(mail('boom-2', 'calm'))).ticket.number).toBe('T-000001');
+    // PostgreSQL's sequence is not transactional: the rolled-back create burnt T-000001 (ticket-number.ts)
+    expect((await service.createTicket(mail('boom-2', 'calm'))).ticket.number).toBe(kind === 'sqlite' ? 'T-000001' : 'T-000002');
 
     // the same for message.received
     const { ticket } = await service.createTicket(mail('boom-3', 'calm'));

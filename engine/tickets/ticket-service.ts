@@ -240,7 +240,7 @@ export class TicketService {
     const actor = input.actor ?? SYSTEM_ACTOR;
 
     const create = async (trx: Knex.Transaction, sql: SqlRunner): Promise<CreateTicketResult> => {
-      const number = await allocateTicketNumber(sql);
+      const number = await allocateTicketNumber(sql, databaseDialect(this.db));
       const ticket: Ticket = {
         id: ticketId,
         number,

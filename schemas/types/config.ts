@@ -17,6 +17,11 @@ export type MailboxProcessedConfig =
 export interface TriageConfig {
   server?: ServerConfig;
   database?: DatabaseConfig;
+  /**
+   * What this instance runs (docs/deployment.md): all (the default), api (the HTTP API with every route), workers (outbox dispatch, SLA sweeper, follow-ups and schedules, CRM/order lookup retries, IMAP ingest, retention; HTTP only for /healthz, /readyz and /metrics), or a list of api and workers. TRIAGE_ROLES overrides it (all, api, workers or api,workers).
+   */
+  roles?: ('all' | 'api' | 'workers') | ['api' | 'workers', ...('api' | 'workers')[]];
+  workers?: WorkersConfig;
   rules?: RulesConfig;
   /**
    * Path of connections.yaml (connections to Slack, Jira, webhooks, the CRM, e-mail; docs/connectors.md). Default: ./connections.yaml when it exists. TRIAGE_CONNECTIONS overrides it.
@@ -51,6 +56,15 @@ export interface DatabaseConfig {
    */
   url?: string;
   sqlitePath?: string;
+}
+/**
+ * The workers role (docs/deployment.md).
+ */
+export interface WorkersConfig {
+  /**
+   * How long a claim on a unit of background work (an outbox row, an SLA timer, a follow-up, a schedule tick) is exclusive to the instance that took it. When an instance dies, the others take its claimed work over after this. Outbox calls time out at half of it (30 s at most). IMAP mailboxes have their own mail.leaseSeconds. TRIAGE_LEASE_SECONDS overrides it.
+   */
+  leaseSeconds?: number;
 }
 export interface RulesConfig {
   dir?: string;

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { checkSignature } from '../../engine/http/auth/verify-signature.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 import { parseJsonBody, startFaultServer, type FaultPolicy, type ReceiverFault } from './fault-server.js';
 
 export type { ReceiverFault } from './fault-server.js';
@@ -163,16 +164,7 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions = {})
  * sequence, so a failing exactly-once run can be replayed.
  */
 export function seededFaults(rate: number, seed: number, faults: readonly ReceiverFault[]): NonNullable<WebhookReceiverOptions['faults']> {
-  let state = seed >>> 0 || 1;
-  const next = (): number => {
-    // xorshift32: tiny and good enough to spread faults.
-    state ^= state << 13;
-    state >>>= 0;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    state >>>= 0;
-    return state / 0x1_0000_0000;
-  };
+  const next = seededRandom(seed);
   return () => {
     if (next() >= rate || faults.length === 0) return undefined;
     return faults[Math.floor(next() * faults.length)];

@@ -22,6 +22,7 @@ import type { TicketListQuery } from '../../../schemas/types/http/ticket-list-qu
 import type { TicketMessageRequest } from '../../../schemas/types/http/ticket-message-request.js';
 import type { TicketUpdateRequest } from '../../../schemas/types/http/ticket-update-request.js';
 import { TriageError } from '../../errors/triage-error.js';
+import { loadTicketSlaStates } from '../../sla/clocks/load-ticket-sla-states.js';
 import { decodeTicketCursor, encodeTicketCursor, type TicketCursor } from '../../tickets/ticket-cursor.js';
 import type { AppDeps } from '../app-deps.js';
 import { inlineSchemaRefs } from '../inline-schema-refs.js';
@@ -116,7 +117,7 @@ export function registerTicketRoutes(app: FastifyInstance, deps: AppDeps): void 
         tags: ['tickets'],
         summary: 'List tickets',
         description:
-          'Newest first by arrival time. All filters must match. Paging: pass nextCursor as cursor until it is null; ' +
+          'Newest first by arrival time, each with its SLA state now (sla). All filters must match. Paging: pass nextCursor as cursor until it is null; ' +
           'tickets created meanwhile never shift the pages not read yet.',
         querystring: withoutSchemaMeta(ticketListQuerySchema),
         response: { 200: response(ticketListResponseSchema), ...ERRORS },
@@ -138,7 +139,9 @@ export function registerTicketRoutes(app: FastifyInstance, deps: AppDeps): void 
         ...(after === undefined ? {} : { after }),
         limit: q.limit ?? 50,
       });
-      return { tickets: page.tickets, nextCursor: page.next === null ? null : encodeTicketCursor(page.next) };
+      // SLA state per item (one read query per page), so a queue shows what is due without a call per ticket.
+      const sla = await loadTicketSlaStates(deps.db, page.tickets.map((t) => t.id), new Date().toISOString());
+      return { tickets: page.tickets.map((t) => ({ ...t, sla: sla.get(t.id) })), nextCursor: page.next === null ? null : encodeTicketCursor(page.next) };
     },
   );
 
@@ -154,7 +157,11 @@ export function registerTicketRoutes(app: FastifyInstance, deps: AppDeps): void 
         security: [{ apiKey: [] }],
       },
     },
-    async (request) => deps.tickets.getTicket(request.params.idOrNumber),
+    async (request) => {
+      const details = await deps.tickets.getTicket(request.params.idOrNumber);
+      const sla = await loadTicketSlaStates(deps.db, [details.ticket.id], new Date().toISOString());
+      return { ...details, ticket: { ...details.ticket, sla: sla.get(details.ticket.id) } };
+    },
   );
 
   app.patch<{ Params: TicketParams; Body: TicketUpdateRequest }>(

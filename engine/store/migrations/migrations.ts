@@ -11,6 +11,7 @@ import { automationsSchema } from './0009-automations.js';
 import { ordersSchema } from './0010-orders.js';
 import { reportIndexesSchema } from './0011-report-indexes.js';
 import { outboundMailIndexSchema } from './0012-outbound-mail-index.js';
+import { ticketNumberSequenceSchema } from './0013-ticket-number-sequence.js';
 
 export interface NamedMigration {
   /** Recorded in knex_migrations; never rename a shipped migration. */
@@ -36,4 +37,5 @@ export const migrations: readonly NamedMigration[] = [
   { name: '0010-orders', migration: ordersSchema },
   { name: '0011-report-indexes', migration: reportIndexesSchema },
   { name: '0012-outbound-mail-index', migration: outboundMailIndexSchema },
+  { name: '0013-ticket-number-sequence', migration: ticketNumberSequenceSchema },
 ];

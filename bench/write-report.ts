@@ -1,0 +1,517 @@
+/**
+ * docs/performance.md from bench/results/*.json: a table per benchmark with
+ * its figures, the ratios to the baselines measured in the same run, the
+ * target and whether it is met, and the machine and date of each result.
+ * Run last by `npm run bench`; `npm run bench:report` regenerates the page
+ * from the committed results without running anything.
+ *
+ * The results are read defensively (older files lack `measuredAt` and the
+ * full machine description; a benchmark may not have run): a missing figure
+ * shows as "—", a missing file as "not run". A result produced with settings
+ * smaller than the benchmark's defaults (the BENCH_* knobs used for quick
+ * checks) is flagged as a short run, so a placeholder is never mistaken for
+ * the recorded figure.
+ */
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../engine/runtime/package-root.js';
+
+/** Parsed bench/results/<name>.json by <name>. */
+export type BenchResults = Readonly<Record<string, unknown>>;
+
+type Status = 'met' | 'not met' | 'no target';
+
+interface Section {
+  file: string;
+  title: string;
+  /** One or two sentences: what is measured against what. */
+  about: string;
+  columns: string[];
+  rows: string[][];
+  headline: { figure: string; target: string; status: Status };
+  /** Why this result is a short run (empty when it ran with the defaults). */
+  shortRun: string[];
+  notes?: string[];
+}
+
+// ------------------------------------------------------------ reading
+
+/** A value at a dotted path of a parsed JSON document, or undefined. */
+function at(doc: unknown, path: string): unknown {
+  let v: unknown = doc;
+  for (const key of path.split('.')) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<string, unknown>)[key];
+  }
+  return v;
+}
+
+function num(doc: unknown, path: string): number | undefined {
+  const v = at(doc, path);
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+function str(doc: unknown, path: string): string | undefined {
+  const v = at(doc, path);
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** Every bench/results/*.json, keyed by file name without `.json`. */
+export function readBenchResults(dir: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of readdirSync(dir).filter((n) => n.endsWith('.json')).sort()) {
+    out[basename(f, '.json')] = JSON.parse(readFileSync(join(dir, f), 'utf8')) as unknown;
+  }
+  return out;
+}
+
+// ------------------------------------------------------------ formatting
+
+const DASH = '—';
+
+/** 12345 → "12,345"; 0.8765 → "0.88" (two significant decimals below 10). */
+export function formatNumber(n: number | undefined, decimals?: number): string {
+  if (n === undefined) return DASH;
+  const d = decimals ?? (Math.abs(n) >= 100 ? 0 : Math.abs(n) >= 10 ? 1 : 2);
+  return n.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
+}
+
+export function formatRatio(n: number | undefined): string {
+  if (n === undefined) return DASH;
+  const d = Math.abs(n) >= 100 || (Math.abs(n) >= 10 && Number.isInteger(n)) ? 0 : Math.abs(n) >= 10 ? 1 : Math.abs(n) >= 1 ? 2 : 3;
+  return `${n.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d })}×`;
+}
+
+/** "3 rounds", "1 round". */
+function plural(n: number | undefined, word: string): string {
+  return `${formatNumber(n, 0)} ${n === 1 ? word : `${word}s`}`;
+}
+
+function formatMs(n: number | undefined): string {
+  return n === undefined ? DASH : `${formatNumber(n, n >= 100 ? 0 : 1)} ms`;
+}
+
+/** "2026-11-29T20:15:28.355Z" → "2026-11-29 20:15 UTC". */
+export function formatDate(iso: string | undefined): string {
+  if (iso === undefined || Number.isNaN(Date.parse(iso))) return 'date not recorded';
+  return `${new Date(iso).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+function measuredAt(doc: unknown): string | undefined {
+  return str(doc, 'measuredAt') ?? str(doc, 'date');
+}
+
+function status(value: number | undefined, target: number | undefined, higherIsBetter = true): Status {
+  if (target === undefined) return 'no target';
+  if (value === undefined) return 'not met';
+  return (higherIsBetter ? value >= target : value <= target) ? 'met' : 'not met';
+}
+
+function statusCell(s: Status): string {
+  return s === 'not met' ? '**not met**' : s;
+}
+
+/** Reasons a result ran with less than the benchmark's defaults. */
+function shorter(checks: readonly [label: string, value: number | undefined, full: number][]): string[] {
+  return checks.filter(([, v, full]) => v !== undefined && v < full).map(([label, v, full]) => `${label} ${formatNumber(v, 0)} (default ${formatNumber(full, 0)})`);
+}
+
+// ------------------------------------------------------------ sections
+
+function evaluateSection(doc: unknown): Section {
+  const ratio = num(doc, 'medianRatio') ?? num(doc, 'ratio');
+  const target = 50;
+  return {
+    file: 'evaluate',
+    title: 'Rule evaluation',
+    about: `Compiled conditions against json-rules-engine used naively (one shared Engine, default options, \`run()\` per ticket) on a seeded ${formatNumber(num(doc, 'rules'), 0)}-rule set and ${formatNumber(num(doc, 'tickets'), 0)} tickets, same process; both must fire the same rules for every ticket (agreement: ${String(at(doc, 'agreement') ?? DASH)}).`,
+    columns: ['evaluator', 'tickets/s (median)', 'tickets/s (best)', '× json-rules-engine', 'target', 'status'],
+    rows: [
+      ['json-rules-engine (baseline)', formatNumber(num(doc, 'baseline.medianTicketsPerSecond')), formatNumber(num(doc, 'baseline.ticketsPerSecond')), '1', '', ''],
+      ['compiled conditions', formatNumber(num(doc, 'candidate.medianTicketsPerSecond')), formatNumber(num(doc, 'candidate.ticketsPerSecond')), formatRatio(ratio), `≥ ${target}×`, statusCell(status(ratio, target))],
+    ],
+    headline: { figure: `${formatRatio(ratio)} json-rules-engine`, target: `≥ ${target}×`, status: status(ratio, target) },
+    shortRun: shorter([
+      ['tickets', num(doc, 'tickets'), 10_000],
+      ['baseline runs', num(doc, 'baseline.runs'), 3],
+      ['candidate runs', num(doc, 'candidate.runs'), 7],
+    ]),
+  };
+}
+
+function httpSection(doc: unknown): Section {
+  const evalRatio = num(doc, 'ratios.evaluateToEcho');
+  const ingestRatio = num(doc, 'ratios.ingestToEcho');
+  const evalTarget = num(doc, 'ratios.targets.evaluateToEcho') ?? 0.3;
+  const ingestTarget = num(doc, 'ratios.targets.ingestToEcho') ?? 0.1;
+  const row = (label: string, key: string, ratio: number | undefined, target?: number): string[] => [
+    label,
+    formatNumber(num(doc, `${key}.requestsPerSecond`), 0),
+    `${formatNumber(num(doc, `${key}.latencyMs.p50`), 0)} / ${formatNumber(num(doc, `${key}.latencyMs.p99`), 0)} ms`,
+    formatNumber(num(doc, `${key}.cpuMicrosPerRequest`), 0),
+    ratio === undefined ? '1' : formatRatio(ratio),
+    target === undefined ? '' : `≥ ${target}×`,
+    target === undefined ? '' : statusCell(status(ratio, target)),
+  ];
+  const both = status(evalRatio, evalTarget) === 'met' && status(ingestRatio, ingestTarget) === 'met' ? 'met' : 'not met';
+  return {
+    file: 'http',
+    title: 'HTTP API: evaluate and ticket ingest (SQLite)',
+    about: `The real app against a plain Fastify echo route in the same run: autocannon in a child process, ${formatNumber(num(doc, 'connections'), 0)} connections, ${plural(num(doc, 'rounds'), 'round')} of ${formatNumber(num(doc, 'durationSeconds'), 0)} s, ratio per round, median. Every ticket acknowledged with a 2xx must be in the database (acknowledged but missing: ${formatNumber(num(doc, 'ingest.acknowledgedButMissing'), 0)}).`,
+    columns: ['route', 'req/s (median round)', 'p50 / p99', 'server CPU µs/request', '× echo', 'target', 'status'],
+    rows: [
+      row('`POST /echo` (plain Fastify, baseline)', 'echo', undefined),
+      row('`POST /v1/evaluate`', 'evaluate', evalRatio, evalTarget),
+      row('`POST /v1/tickets` (SQLite, durable)', 'ingest', ingestRatio, ingestTarget),
+      row('same, `synchronous=NORMAL` (comparison only)', 'ingestNormalSync', num(doc, 'ratios.ingestNormalSyncToEcho')),
+    ],
+    headline: {
+      figure: `evaluate ${formatRatio(evalRatio)} echo, ingest ${formatRatio(ingestRatio)} echo`,
+      target: `≥ ${evalTarget}×, ≥ ${ingestTarget}×`,
+      status: both,
+    },
+    shortRun: shorter([
+      ['seconds per run', num(doc, 'durationSeconds'), 10],
+      ['rounds', num(doc, 'rounds'), 3],
+      ['connections', num(doc, 'connections'), 20],
+    ]),
+    notes:
+      num(doc, 'ratios.cpuCostEchoOverTarget.evaluate') === undefined
+        ? []
+        : [
+            `The same comparison in server CPU per request (echo's over the route's; steadier than req/s when other processes share the cores): evaluate ${formatRatio(num(doc, 'ratios.cpuCostEchoOverTarget.evaluate'))}, ingest ${formatRatio(num(doc, 'ratios.cpuCostEchoOverTarget.ingest'))}.`,
+          ],
+  };
+}
+
+function outboxSection(doc: unknown): Section {
+  const ratio = num(doc, 'ratio.outboxToAxios');
+  return {
+    file: 'outbox',
+    title: 'Outbox dispatch',
+    about: `${formatNumber(num(doc, 'actionsPerRound'), 0)} webhook actions per round, ${formatNumber(num(doc, 'concurrency'), 0)} in flight, ${plural(num(doc, 'rounds'), 'round')}, to a local receiver; every key must arrive exactly once (${at(doc, 'checks.everyKeyExactlyOnce') === true ? 'it did' : 'check failed or not recorded'}).`,
+    columns: ['path', 'actions/s', '× raw axios', 'target', 'status'],
+    rows: [
+      ['raw axios POSTs (baseline)', formatNumber(num(doc, 'axios.actionsPerSecond')), '1', '', ''],
+      ['webhook connector `execute()`', formatNumber(num(doc, 'connector.actionsPerSecond')), formatRatio(ratioOf(num(doc, 'connector.actionsPerSecond'), num(doc, 'axios.actionsPerSecond'))), '', ''],
+      ['outbox worker (claim, execute, record, mark done)', formatNumber(num(doc, 'outbox.actionsPerSecond')), formatRatio(ratio), 'none set', 'no target'],
+    ],
+    headline: { figure: `${formatRatio(ratio)} raw axios`, target: 'none set', status: 'no target' },
+    shortRun: shorter([
+      ['actions per round', num(doc, 'actionsPerRound'), 2000],
+      ['rounds', num(doc, 'rounds'), 3],
+    ]),
+  };
+}
+
+function ratioOf(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined || b === undefined || b === 0 ? undefined : Math.round((a / b) * 1000) / 1000;
+}
+
+/** "Stays flat when open tickets grow 10×" (issue 6), read as: the sweep costs at most 1.5× as much (linear growth would be 10×). */
+const SLA_FLAT = 1.5;
+
+function slaSection(doc: unknown): Section {
+  const sweep = num(doc, 'ratios.sweep');
+  const row = (key: string): string[] => [
+    formatNumber(num(doc, `${key}.openTickets`), 0),
+    formatNumber(num(doc, `${key}.timerRows`), 0),
+    `${formatNumber(num(doc, `${key}.dueQueryMs`), 2)} ms`,
+    formatMs(num(doc, `${key}.sweepMs`)),
+    formatNumber(num(doc, `${key}.decisionsPerSecond`)),
+  ];
+  return {
+    file: 'sla-sweep',
+    title: 'SLA sweep',
+    about: `A sweep of ${formatNumber(num(doc, 'due'), 0)} due timers with 100k and with 1M open tickets on SQLite; the smaller store is the baseline. "Flat" is taken as at most ${SLA_FLAT}× the time for ${formatNumber(num(doc, 'ratios.openTickets'), 0)}× the open tickets.`,
+    columns: ['open tickets', 'timer rows', 'due query', 'sweep', 'decisions/s'],
+    rows: [row('small'), row('large'), [`× (${formatRatio(num(doc, 'ratios.openTickets'))} tickets)`, '', formatRatio(num(doc, 'ratios.dueQuery')), formatRatio(sweep), `target ≤ ${SLA_FLAT}×: ${statusCell(status(sweep, SLA_FLAT, false))}`]],
+    headline: { figure: `sweep ${formatRatio(sweep)} for ${formatRatio(num(doc, 'ratios.openTickets'))} open tickets`, target: `≤ ${SLA_FLAT}× (flat)`, status: status(sweep, SLA_FLAT, false) },
+    shortRun: shorter([
+      ['open tickets (large)', num(doc, 'large.openTickets'), 1_000_000],
+      ['due timers', num(doc, 'due'), 1000],
+    ]),
+  };
+}
+
+function imapSection(doc: unknown): Section {
+  const rate = num(doc, 'ingest.messagesPerSecond');
+  const target = num(doc, 'ingest.target') ?? 300;
+  return {
+    file: 'imap-ingest',
+    title: 'IMAP ingest',
+    about: `${formatNumber(num(doc, 'messages'), 0)} messages appended to a real Dovecot, then fetched, parsed, stored and turned into tickets with the shipped rules on SQLite; the baseline is a raw imapflow FETCH of the same messages in the same run.`,
+    columns: ['path', 'messages/s', '× raw fetch', 'target', 'status'],
+    rows: [
+      ['imapflow FETCH (baseline)', formatNumber(num(doc, 'baseline.messagesPerSecond')), '1', '', ''],
+      ['mail ingest to committed tickets', formatNumber(rate), formatRatio(num(doc, 'ratioToBaseline')), `≥ ${target}/s`, statusCell(status(rate, target))],
+    ],
+    headline: { figure: `${formatNumber(rate)} messages/s`, target: `≥ ${target}/s`, status: status(rate, target) },
+    shortRun: shorter([['messages', num(doc, 'messages'), 1000]]),
+  };
+}
+
+function replaySection(doc: unknown): Section {
+  const ratio = num(doc, 'ratio');
+  return {
+    file: 'replay',
+    title: 'Rule replay',
+    about: `A changed rule set replayed over ${formatNumber(num(doc, 'tickets'), 0)} stored tickets (read back from SQLite, facts reconstructed, evaluated with the active and the changed set, diffed), against plain evaluation of the same facts in memory.`,
+    columns: ['path', 'tickets/s', '× plain evaluation', 'target', 'status'],
+    rows: [
+      ['`decide()` over facts in memory (baseline)', formatNumber(num(doc, 'plain.ticketsPerSecond')), '1', '', ''],
+      ['replay (read, reconstruct, decide twice, diff)', formatNumber(num(doc, 'replay.ticketsPerSecond')), formatRatio(ratio), 'none set', 'no target'],
+    ],
+    headline: { figure: `${formatRatio(ratio)} plain evaluation`, target: 'none set', status: 'no target' },
+    shortRun: shorter([['tickets', num(doc, 'tickets'), 100_000]]),
+  };
+}
+
+function startupSection(doc: unknown): Section {
+  const row = (label: string, key: string, ratio: number | undefined): string[] => [
+    label,
+    formatMs(num(doc, `startup.${key}.medianMs`)),
+    `${formatMs(num(doc, `startup.${key}.minMs`))} – ${formatMs(num(doc, `startup.${key}.maxMs`))}`,
+    ratio === undefined ? '1' : formatRatio(ratio),
+    num(doc, `startup.${key}.medianRssAtReadyMiB`) === undefined ? DASH : `${formatNumber(num(doc, `startup.${key}.medianRssAtReadyMiB`), 1)} MiB`,
+  ];
+  const headline = num(doc, 'ratios.rules500StartupToHello');
+  const rules = num(doc, 'rules.total');
+  return {
+    file: 'startup',
+    title: `Start-up time with ${formatNumber(rules, 0)} rules`,
+    about: `Spawn of \`triage serve\` until \`GET /readyz\` answers 200, against a bare Fastify server spawned from the same node in the same run; median of ${plural(num(doc, 'runs'), 'run')}, kinds taking turns. The ${formatNumber(rules, 0)}-rule set is the shipped rules plus generated ones (bench/generate-workload.ts).`,
+    columns: ['server', 'median', 'range', '× bare Fastify', 'RSS when ready'],
+    rows: [
+      row('bare Fastify (baseline)', 'hello', undefined),
+      row(`triage serve, shipped rules (${formatNumber(num(doc, 'rules.shipped'), 0)}), existing database`, 'shipped', num(doc, 'ratios.shippedStartupToHello')),
+      row(`triage serve, ${formatNumber(rules, 0)} rules, existing database`, 'rules500', headline),
+      row(`triage serve, ${formatNumber(rules, 0)} rules, new database (migrations)`, 'rules500FirstStart', num(doc, 'ratios.rules500FirstStartToHello')),
+    ],
+    headline: { figure: `${formatMs(num(doc, 'startup.rules500.medianMs'))}, ${formatRatio(headline)} bare Fastify`, target: 'none set', status: 'no target' },
+    shortRun: shorter([['runs', num(doc, 'runs'), 7]]),
+  };
+}
+
+function idleRssSection(doc: unknown): Section {
+  const idle = num(doc, 'ratios.idleRssToHello');
+  const warm = num(doc, 'ratios.warmRssToHello');
+  return {
+    file: 'startup',
+    title: 'Idle memory (RSS)',
+    about: `Resident memory of \`triage serve\` with the shipped rules once ready and settled (${formatNumber(num(doc, 'idleRss.settleMs'), 0)} ms), and again after a warm-up of ${formatNumber(num(doc, 'idleRss.warmup.evaluates'), 0)} evaluate requests and ${formatNumber(num(doc, 'idleRss.warmup.tickets'), 0)} ticket creates; the bare Fastify server gets the same settling and ${formatNumber(num(doc, 'idleRss.warmup.helloEchoes'), 0)} echo requests. Median of ${plural(num(doc, 'idleRss.runs'), 'run')}.`,
+    columns: ['server', 'after start-up', 'after warm-up'],
+    rows: [
+      ['bare Fastify (baseline)', `${formatNumber(num(doc, 'idleRss.hello.afterStartMiB'), 1)} MiB`, `${formatNumber(num(doc, 'idleRss.hello.afterWarmupMiB'), 1)} MiB`],
+      ['triage serve, shipped rules', `${formatNumber(num(doc, 'idleRss.triage.afterStartMiB'), 1)} MiB`, `${formatNumber(num(doc, 'idleRss.triage.afterWarmupMiB'), 1)} MiB`],
+      ['× bare Fastify', formatRatio(idle), formatRatio(warm)],
+    ],
+    headline: { figure: `${formatNumber(num(doc, 'idleRss.triage.afterStartMiB'), 1)} MiB, ${formatRatio(idle)} bare Fastify`, target: 'none set', status: 'no target' },
+    shortRun: shorter([
+      ['RSS runs', num(doc, 'idleRss.runs'), 3],
+      ['settle ms', num(doc, 'idleRss.settleMs'), 2000],
+      ['warm-up evaluates', num(doc, 'idleRss.warmup.evaluates'), 1000],
+      ['warm-up tickets', num(doc, 'idleRss.warmup.tickets'), 200],
+    ]),
+  };
+}
+
+function scaleOutSection(doc: unknown): Section {
+  const evalScale = num(doc, 'evaluate.scale');
+  const target = num(doc, 'evaluate.target') ?? 1.5;
+  const row = (label: string, key: string, side: 'oneInstance' | 'twoInstances', scale: string, targetCell: string, statusText: string): string[] => [
+    label,
+    side === 'oneInstance' ? '1' : '2',
+    formatNumber(num(doc, `${key}.${side}.requestsPerSecond`), 0),
+    `${formatNumber(num(doc, `${key}.${side}.latencyMs.p50`), 0)} / ${formatNumber(num(doc, `${key}.${side}.latencyMs.p99`), 0)} ms`,
+    [num(doc, `${key}.${side}.cpuCores.servers`), num(doc, `${key}.${side}.cpuCores.loadGenerators`), num(doc, `${key}.${side}.cpuCores.other`)].map((n) => formatNumber(n, 2)).join(' / '),
+    formatNumber(num(doc, `${key}.${side}.serverCpuMicrosPerRequest`), 0),
+    scale,
+    targetCell,
+    statusText,
+  ];
+  const cpus = num(doc, 'machine.cpus');
+  const notes: string[] = [];
+  const loadCores = num(doc, 'evaluate.twoInstances.cpuCores.loadGenerators');
+  const serverCores = num(doc, 'evaluate.twoInstances.cpuCores.servers');
+  if (cpus !== undefined && loadCores !== undefined && serverCores !== undefined) {
+    notes.push(
+      `With 2 instances the load generators used ${formatNumber(loadCores, 2)} of the machine's ${cpus} cores and the servers ${formatNumber(serverCores, 2)}: ` +
+        (cpus <= 2
+          ? `on 2 cores the load generators compete with the second instance for the second core, so the scale factor understates what two instances on their own cores would do (with one instance saturating one core, the most two can reach here is about ${formatNumber(cpus - loadCores, 2)}×).`
+          : 'the cores were not shared between the servers and the load generators beyond that.'),
+    );
+  }
+  const others = (['evaluate', 'ingest'] as const).flatMap((w) => (['oneInstance', 'twoInstances'] as const).map((side) => num(doc, `${w}.${side}.cpuCores.other`) ?? 0));
+  const busiest = Math.max(0, ...others);
+  if (busiest >= 0.5) {
+    notes.push(
+      `Processes other than the servers and the load generators (PostgreSQL, and anything else running) used up to ${formatNumber(busiest, 2)} cores during a measurement. ` +
+        'Ingest needs PostgreSQL, so part of that is the work itself; for evaluate (no database) it means the machine was busy and the figures are noisy.',
+    );
+  }
+  return {
+    file: 'scale-out',
+    title: 'Scale-out on PostgreSQL: 1 vs 2 instances',
+    about: `\`triage serve\` processes on one PostgreSQL database; load from ${String(at(doc, 'loadGenerator') ?? 'autocannon')}. ${plural(num(doc, 'rounds'), 'round')} of ${formatNumber(num(doc, 'durationSeconds'), 0)} s; scale = 2-instance over 1-instance req/s of the same round, median. CPU columns: cores used on average by the servers / the load generators / everything else (PostgreSQL and other processes), and the servers' CPU time per answered request (if it stays the same with 2 instances, sharing the database adds no cost and the scale factor is limited by free cores).`,
+    columns: ['workload', 'instances', 'req/s', 'p50 / p99', 'CPU cores: servers / load / other', 'server CPU µs/request', 'scale', 'target', 'status'],
+    rows: [
+      row('`POST /v1/evaluate`', 'evaluate', 'oneInstance', '1', '', ''),
+      row('`POST /v1/evaluate`', 'evaluate', 'twoInstances', formatRatio(evalScale), `≥ ${target}×`, statusCell(status(evalScale, target))),
+      row('`POST /v1/tickets`', 'ingest', 'oneInstance', '1', '', ''),
+      row('`POST /v1/tickets`', 'ingest', 'twoInstances', formatRatio(num(doc, 'ingest.scale')), 'none set', 'no target'),
+    ],
+    headline: { figure: `evaluate ${formatRatio(evalScale)}, ingest ${formatRatio(num(doc, 'ingest.scale'))} with 2 instances`, target: `evaluate ≥ ${target}×`, status: status(evalScale, target) },
+    shortRun: shorter([
+      ['seconds per run', num(doc, 'durationSeconds'), 10],
+      ['rounds', num(doc, 'rounds'), 3],
+    ]),
+    notes,
+  };
+}
+
+/** Sections in the order `npm run bench` runs them; the file each reads. */
+const SECTIONS: readonly { file: string; title: string; render: (doc: unknown) => Section }[] = [
+  { file: 'evaluate', title: 'Rule evaluation', render: evaluateSection },
+  { file: 'http', title: 'HTTP API: evaluate and ticket ingest (SQLite)', render: httpSection },
+  { file: 'outbox', title: 'Outbox dispatch', render: outboxSection },
+  { file: 'sla-sweep', title: 'SLA sweep', render: slaSection },
+  { file: 'imap-ingest', title: 'IMAP ingest', render: imapSection },
+  { file: 'replay', title: 'Rule replay', render: replaySection },
+  { file: 'startup', title: 'Start-up time with 500 rules', render: startupSection },
+  { file: 'startup', title: 'Idle memory (RSS)', render: idleRssSection },
+  { file: 'scale-out', title: 'Scale-out on PostgreSQL: 1 vs 2 instances', render: scaleOutSection },
+];
+
+// ------------------------------------------------------------ machines
+
+interface Machine {
+  label: string;
+  key: string;
+}
+
+function describeMachineOf(doc: unknown): Machine {
+  const cpus = num(doc, 'machine.cpus');
+  const model = str(doc, 'machine.model') ?? 'unknown CPU';
+  const ram = num(doc, 'machine.ramGiB');
+  const kernel = str(doc, 'machine.kernel');
+  const node = str(doc, 'machine.node') ?? str(doc, 'node');
+  const label = `${cpus ?? '?'} × ${model}, ${ram === undefined ? 'RAM not recorded' : `${formatNumber(ram, 1)} GiB RAM`}, ${kernel ?? 'kernel not recorded'}, node ${node ?? 'not recorded'}`;
+  return { label, key: label };
+}
+
+function table(columns: readonly string[], rows: readonly (readonly string[])[]): string {
+  const escape = (c: string): string => c.replaceAll('|', '\\|');
+  // Figures right-aligned, words left-aligned: a column is a figure column when every filled cell is short and starts like a number.
+  const numeric = (i: number): boolean => i > 0 && rows.every((r) => (r[i] ?? '') === '' || (/^[\d—≥≤×]/.test(r[i] ?? '') && (r[i] ?? '').length <= 25));
+  const align = columns.map((_, i) => (numeric(i) ? '---:' : '---'));
+  return [`| ${columns.map(escape).join(' | ')} |`, `| ${align.join(' | ')} |`, ...rows.map((r) => `| ${r.map(escape).join(' | ')} |`)].join('\n');
+}
+
+export interface RenderOptions {
+  /** When the page was written (defaults to now); shown at the top. */
+  generatedAt?: string;
+}
+
+/** The whole docs/performance.md for the given results. */
+export function renderPerformanceReport(results: BenchResults, options: RenderOptions = {}): string {
+  const machines = new Map<string, { label: string; files: string[] }>();
+  for (const name of Object.keys(results).sort()) {
+    const m = describeMachineOf(results[name]);
+    const entry = machines.get(m.key) ?? { label: m.label, files: [] };
+    entry.files.push(name);
+    machines.set(m.key, entry);
+  }
+  const machineIds = new Map([...machines.keys()].map((k, i) => [k, String.fromCharCode(65 + i)]));
+  const machineOf = (doc: unknown): string => machineIds.get(describeMachineOf(doc).key) ?? '?';
+
+  const rendered = SECTIONS.map((s) => ({ spec: s, doc: results[s.file], section: results[s.file] === undefined ? undefined : s.render(results[s.file]) }));
+  const out: string[] = [];
+  out.push('# Performance');
+  out.push('');
+  out.push(
+    'Generated from `bench/results/*.json` by `bench/write-report.ts`: `npm run bench` runs every benchmark and then writes this page; ' +
+      '`npm run bench:report` rewrites it from the stored results without running anything. Do not edit it by hand.',
+  );
+  out.push('');
+  out.push(
+    'Every figure is set against a baseline measured in the same run on the same machine (json-rules-engine, a plain Fastify server, raw axios, a raw IMAP fetch, ' +
+      'the smaller store, plain evaluation, one instance). Absolute figures depend on the machine and on how busy it was; the ratios travel much better. ' +
+      'A result marked *short run* was produced with reduced settings for a quick check: a placeholder, not the recorded figure.',
+  );
+  out.push('');
+  out.push(`Page written ${formatDate(options.generatedAt ?? new Date().toISOString())}.`);
+  out.push('');
+  out.push('## Summary');
+  out.push('');
+  out.push(
+    table(
+      ['benchmark', 'headline', 'target', 'status', 'measured', 'machine'],
+      rendered.map(({ spec, doc, section }) =>
+        section === undefined
+          ? [spec.title, 'not run', DASH, DASH, DASH, DASH]
+          : [
+              `[${section.title}](#${anchor(section.title)})`,
+              section.headline.figure + (section.shortRun.length > 0 ? ' (*short run*)' : ''),
+              section.headline.target,
+              statusCell(section.headline.status),
+              formatDate(measuredAt(doc)),
+              machineOf(doc),
+            ],
+      ),
+    ),
+  );
+  out.push('');
+  out.push('## Machines');
+  out.push('');
+  out.push(table(['machine', 'description', 'results'], [...machines.entries()].map(([key, m]) => [machineIds.get(key) ?? '?', m.label, m.files.map((f) => `\`${f}.json\``).join(', ')])));
+  for (const { spec, doc, section } of rendered) {
+    out.push('');
+    out.push(`## ${section?.title ?? spec.title}`);
+    out.push('');
+    if (section === undefined) {
+      out.push(`Not run: \`bench/results/${spec.file}.json\` is missing.`);
+      continue;
+    }
+    out.push(section.about);
+    out.push('');
+    const load = num(doc, 'machine.loadAverage1m');
+    // A load average above the core count means other work shared the cores: the figures are pessimistic.
+    const loadNote = load === undefined ? '' : `, load average ${formatNumber(load, 1)} on ${formatNumber(num(doc, 'machine.cpus'), 0)} cores when it finished`;
+    out.push(`Measured ${formatDate(measuredAt(doc))} on machine ${machineOf(doc)}${loadNote} (\`bench/results/${section.file}.json\`).`);
+    if (section.shortRun.length > 0) {
+      out.push('');
+      out.push(`*Short run* (placeholder until the full \`npm run bench\`): ${section.shortRun.join(', ')}.`);
+    }
+    out.push('');
+    out.push(table(section.columns, section.rows));
+    for (const note of section.notes ?? []) {
+      out.push('');
+      out.push(note);
+    }
+  }
+  out.push('');
+  return out.join('\n');
+}
+
+/** GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens. */
+export function anchor(title: string): string {
+  return title
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N} _-]/gu, '')
+    .replaceAll(' ', '-');
+}
+
+/** Read the results folder, write the page; returns the page's path. */
+export function writePerformanceReport(resultsDir: string, outFile: string): string {
+  writeFileSync(outFile, renderPerformanceReport(readBenchResults(resultsDir)));
+  return outFile;
+}
+
+const invokedDirectly = process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (invokedDirectly) {
+  const root = packageRoot();
+  const file = writePerformanceReport(join(root, 'bench', 'results'), join(root, 'docs', 'performance.md'));
+  console.log(`wrote ${file}`);
+}

@@ -40,7 +40,8 @@ import Fastify from 'fastify';
 import { packageRoot } from '../engine/runtime/package-root.js';
 import { startServer, type RunningServer } from '../engine/server/start-server.js';
 import { createDatabase } from '../engine/store/create-database.js';
-import { EXTERNAL_ID_MARKER, runLoad, type LoadResult, type LoadSpec } from './run-load.js';
+import { runLoad, type LoadResult, type LoadSpec } from './run-load.js';
+import { EVALUATE_BODY, TICKET_BODY } from './request-bodies.js';
 import { describeMachine } from './describe-machine.js';
 
 const DURATION = Number(process.env.BENCH_HTTP_DURATION ?? 10);
@@ -51,21 +52,6 @@ const TARGETS = { evaluate: 0.3, ingest: 0.1 } as const;
 /** Profiling runs: a subset of the targets, and/or a CPU profile per measured run. */
 const ONLY = process.env.BENCH_HTTP_ONLY?.split(',').map((s) => s.trim()).filter((s) => s !== '');
 const PROFILE_DIR = process.env.BENCH_HTTP_PROFILE;
-
-/** The facts n8n/Make users send: an invoice mail (→ finance, P3). The echo route gets the same bytes. */
-const EVALUATE_BODY = JSON.stringify({
-  ticket: { subject: 'Faktura VAT 12/2026 – prośba o korektę', channel: 'email', mailbox: 'office@example.pl' },
-  message: { text: 'Dzień dobry, w fakturze 12/2026 jest błędny NIP. Proszę o korektę. Pozdrawiam, Jan Kowalski' },
-  customer: { segment: 'standard', arrShare: 0.01 },
-});
-
-/** A new ticket as an integrator creates it; the marker becomes a unique externalId per request. */
-const TICKET_BODY = JSON.stringify({
-  externalId: EXTERNAL_ID_MARKER,
-  subject: 'Faktura VAT 12/2026 – prośba o korektę',
-  channel: 'email',
-  message: { from: 'jan.kowalski@kowalski-hurt.pl', text: 'Dzień dobry, w fakturze 12/2026 jest błędny NIP. Proszę o korektę.' },
-});
 
 interface Measured {
   route: string;

@@ -40,7 +40,8 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { packageRoot } from '../engine/runtime/package-root.js';
 import { describeMachine } from './describe-machine.js';
-import { EXTERNAL_ID_MARKER, runLoad, type LoadResult, type LoadSpec } from './run-load.js';
+import { runLoad, type LoadResult, type LoadSpec } from './run-load.js';
+import { EVALUATE_BODY, TICKET_BODY } from './request-bodies.js';
 import { cpuSeconds, machineCpuTicks, spawnServer, TRIAGE_BIN, type SpawnedServer } from './serve-process.js';
 
 const DURATION = Number(process.env.BENCH_SCALE_DURATION ?? 10);
@@ -50,19 +51,6 @@ const WARMUP = Number(process.env.BENCH_SCALE_WARMUP ?? 3);
 const PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const TARGET_EVALUATE_SCALE = 1.5;
 const GENERATORS = 2;
-
-/** The same request bodies as bench/http-bench.ts: an invoice mail (→ finance, P3). */
-const EVALUATE_BODY = JSON.stringify({
-  ticket: { subject: 'Faktura VAT 12/2026 – prośba o korektę', channel: 'email', mailbox: 'office@example.pl' },
-  message: { text: 'Dzień dobry, w fakturze 12/2026 jest błędny NIP. Proszę o korektę. Pozdrawiam, Jan Kowalski' },
-  customer: { segment: 'standard', arrShare: 0.01 },
-});
-const TICKET_BODY = JSON.stringify({
-  externalId: EXTERNAL_ID_MARKER,
-  subject: 'Faktura VAT 12/2026 – prośba o korektę',
-  channel: 'email',
-  message: { from: 'jan.kowalski@kowalski-hurt.pl', text: 'Dzień dobry, w fakturze 12/2026 jest błędny NIP. Proszę o korektę.' },
-});
 
 type Workload = 'evaluate' | 'ingest';
 

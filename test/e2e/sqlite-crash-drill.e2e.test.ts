@@ -27,7 +27,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase } from '../../engine/store/create-database.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../fakes/webhook-receiver.js';
 import { startDovecot, type Dovecot } from '../helpers/dovecot.js';
-import { DRILL_SUBJECT, drillLedger, drillMail, owedWork, seconds, writeDrillFiles, type DrillFiles } from '../helpers/drill-fixture.js';
+import { DRILL_SUBJECT, drillLedger, drillMail, drillMailConfig, owedWork, seconds, writeDrillFiles, type DrillFiles } from '../helpers/drill-fixture.js';
 import { drillSeed, seededRandom } from '../helpers/seeded-random.js';
 import { freePort, sleep, startProcess, type ServerProcess } from '../helpers/server-process.js';
 import { startTicketLoad } from '../helpers/ticket-load.js';
@@ -54,13 +54,7 @@ describe('SQLite crash drill: SIGKILL during HTTP and IMAP ingest, restart, repe
     await dovecot.createFolder(FOLDER);
     files = await writeDrillFiles(dir, {
       receiverUrl: receiver.url,
-      extraConfig: [
-        'mail:',
-        // The killed process's claim on the mailbox runs out after this; the restarted one then takes over.
-        '  leaseSeconds: 1',
-        '  mailboxes:',
-        `    - { name: support, host: 127.0.0.1, port: ${dovecot.port}, tls: false, user: ${dovecot.user}, password: "\${env:IMAP_PASSWORD}", folder: ${FOLDER}, processed: { moveTo: ${FOLDER}-done }, batchSize: 5, pollSeconds: 1 }`,
-      ].join('\n'),
+      extraConfig: drillMailConfig(dovecot, FOLDER, { leaseSeconds: 1 }),
     });
     db = await createDatabase({ sqlitePath: join(dir, 'triage.db') });
   });

@@ -186,6 +186,23 @@ export async function drillLedger(db: Knex, receiver: WebhookReceiver, sent: { a
   };
 }
 
+/**
+ * The `mail:` section for one Dovecot folder, read five messages at a time and
+ * polled every second; processed mail moves to `<folder>-done`. The password
+ * comes from IMAP_PASSWORD in the server's environment.
+ */
+export function drillMailConfig(dovecot: Dovecot, folder: string, settings: { leaseSeconds: number; maxBackoffSeconds?: number }): string {
+  return [
+    'mail:',
+    // A killed holder's claim on the mailbox runs out after this; another (or the restarted) instance then takes over.
+    `  leaseSeconds: ${settings.leaseSeconds}`,
+    // A round that failed (e.g. on the database) waits at most this before the next try.
+    ...(settings.maxBackoffSeconds === undefined ? [] : [`  maxBackoffSeconds: ${settings.maxBackoffSeconds}`]),
+    '  mailboxes:',
+    `    - { name: support, host: 127.0.0.1, port: ${dovecot.port}, tls: false, user: ${dovecot.user}, password: "\${env:IMAP_PASSWORD}", folder: ${folder}, processed: { moveTo: ${folder}-done }, batchSize: 5, pollSeconds: 1 }`,
+  ].join('\n');
+}
+
 /** Drill mail: numbered messages appended to a Dovecot folder, subjects the drill rules match. */
 export interface DrillMail {
   /** Message-IDs appended so far (bare, as stored in messages.message_id). */

@@ -28,6 +28,9 @@ export interface TicketLoadOptions {
 export interface TicketAck {
   status: number;
   number: string;
+  /** The instance that answered, and when (epoch ms). */
+  url: string;
+  at: number;
   /** Requests sent for this id, the answered one included. */
   attempts: number;
 }
@@ -61,7 +64,7 @@ export function startTicketLoad(options: TicketLoadOptions): TicketLoad {
   const hangMs = options.hangMs ?? 20_000;
 
   /** One attempt: the acknowledgement, or undefined when it has to be sent again. */
-  const attempt = async (id: string): Promise<{ status: number; number: string } | undefined> => {
+  const attempt = async (id: string): Promise<Omit<TicketAck, 'attempts'> | undefined> => {
     const urls = options.urls();
     const url = urls[rr++ % urls.length];
     if (url === undefined) return undefined;
@@ -76,7 +79,7 @@ export function startTicketLoad(options: TicketLoadOptions): TicketLoad {
       const text = await res.text();
       if (res.ok) {
         count(String(res.status));
-        return { status: res.status, number: (JSON.parse(text) as { ticket: { number: string } }).ticket.number };
+        return { status: res.status, number: (JSON.parse(text) as { ticket: { number: string } }).ticket.number, url, at: Date.now() };
       }
       const code = /"code":"(TRIAGE_[A-Z_]+)"/.exec(text)?.[1];
       // A 503 without Retry-After leaves the client guessing when to come back.

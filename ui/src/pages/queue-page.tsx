@@ -8,10 +8,25 @@ import { byUrgency, countByState } from '../sla-order.js';
 import { useApi } from '../use-api.js';
 
 const OPEN = ['new', 'open', 'pending'];
+const PAGE = 200;
+/** The list is newest first, and the oldest open tickets are the likeliest to be breached: read several pages. */
+export const QUEUE_CAP = 1000;
+
+/** Every open ticket up to QUEUE_CAP, following nextCursor; nextCursor stays set when the cap cut the list. */
+async function openTickets(api: ApiClient): Promise<TicketList> {
+  const tickets: TicketList['tickets'] = [];
+  let cursor: string | undefined;
+  for (;;) {
+    const page = await api.get<TicketList>('/v1/tickets', { status: OPEN, limit: PAGE, cursor });
+    tickets.push(...page.tickets);
+    if (page.nextCursor === null || tickets.length >= QUEUE_CAP) return { tickets, nextCursor: page.nextCursor };
+    cursor = page.nextCursor;
+  }
+}
 
 /** Open tickets, most urgent first: breached, then warnings, then by time left. */
 export function QueuePage(props: { api: ApiClient; onChangeKey: () => void }) {
-  const { state, reload } = useApi(() => props.api.get<TicketList>('/v1/tickets', { status: OPEN, limit: 200 }), 'queue');
+  const { state, reload } = useApi(() => openTickets(props.api), 'queue');
   return (
     <section>
       <header class="page-head">
@@ -36,7 +51,7 @@ function QueueTable(props: { list: TicketList }) {
       <p class="summary" data-testid="queue-summary">
         {tickets.length} open · <span class="sla sla-breached">{counts.breached} breached</span> <span class="sla sla-warning">{counts.warning} warning</span>{' '}
         <span class="sla sla-due">{counts.due} on time</span>
-        {props.list.nextCursor !== null && <span class="muted"> · showing the newest 200</span>}
+        {props.list.nextCursor !== null && <span class="muted"> · only the newest {tickets.length} are shown</span>}
       </p>
       <table class="grid" data-testid="queue">
         <thead>

@@ -26,7 +26,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase } from '../../engine/store/create-database.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../fakes/webhook-receiver.js';
 import { startDovecot, type Dovecot } from '../helpers/dovecot.js';
-import { DRILL_SUBJECT, drillLedger, drillMail, drillMailConfig, owedWork, seconds, writeDrillFiles, type DrillFiles } from '../helpers/drill-fixture.js';
+import { DRILL_SUBJECT, drillLedger, drillMail, drillMailConfig, seconds, waitUntilDrained, writeDrillFiles, type DrillFiles } from '../helpers/drill-fixture.js';
 import { startPrivatePostgres, type PrivatePostgres } from '../helpers/private-postgres.js';
 import { sleep, startProcess, type ServerProcess } from '../helpers/server-process.js';
 import { startTicketLoad } from '../helpers/ticket-load.js';
@@ -109,11 +109,7 @@ describe('PostgreSQL restarted under load: the instances recover by themselves',
     await load.finish();
     const createdAfter = [...load.acked.values()].filter((ack) => ack.at > recovered && ack.status === 201);
 
-    for (;;) {
-      const owed = await owedWork(db);
-      if ((await mail.stored(db)) === mailIds.length && owed.outbox === 0 && owed.slaFirings === 0) break;
-      await sleep(200);
-    }
+    await waitUntilDrained(db, mail);
     const drained = Date.now();
 
     // No instance exited on its own: each is still running and stops cleanly now.

@@ -27,7 +27,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase } from '../../engine/store/create-database.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../fakes/webhook-receiver.js';
 import { startDovecot, type Dovecot } from '../helpers/dovecot.js';
-import { DRILL_SUBJECT, drillLedger, drillMail, drillMailConfig, owedWork, seconds, writeDrillFiles, type DrillFiles } from '../helpers/drill-fixture.js';
+import { DRILL_SUBJECT, drillLedger, drillMail, drillMailConfig, seconds, waitUntilDrained, writeDrillFiles, type DrillFiles } from '../helpers/drill-fixture.js';
 import { drillSeed, seededRandom } from '../helpers/seeded-random.js';
 import { freePort, sleep, startProcess, type ServerProcess } from '../helpers/server-process.js';
 import { startTicketLoad } from '../helpers/ticket-load.js';
@@ -105,12 +105,8 @@ describe('SQLite crash drill: SIGKILL during HTTP and IMAP ingest, restart, repe
     await load.finish();
     const loaded = Date.now();
 
-    // Drain: every mail in, every outbox row finished, every SLA warning fired (the last 5.4 s after arrival).
-    for (;;) {
-      const owed = await owedWork(db);
-      if ((await mail.stored(db)) === mailIds.length && owed.outbox === 0 && owed.slaFirings === 0) break;
-      await sleep(200);
-    }
+    // Drain: every mail in, every outbox row finished, every SLA warning fired.
+    await waitUntilDrained(db, mail);
     const drained = Date.now();
     const exit = await server.stop('SIGTERM');
     server = undefined;

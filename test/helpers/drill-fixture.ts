@@ -21,6 +21,7 @@ import type { Knex } from 'knex';
 import type { WebhookReceiver } from '../fakes/webhook-receiver.js';
 import { buildMail } from './build-mail.js';
 import type { Dovecot } from './dovecot.js';
+import { sleep } from './server-process.js';
 import type { TicketAck } from './ticket-load.js';
 
 /** The warnings of the drill policy, in % of the 1-minute first-response target. */
@@ -101,12 +102,22 @@ export async function writeDrillFiles(dir: string, options: DrillFileOptions): P
   return { configFile, rulesDir };
 }
 
-/** Work still owed: outbox rows not finished, SLA warnings not yet fired. */
-export async function owedWork(db: Knex): Promise<{ outbox: number; slaFirings: number }> {
-  const outbox = await countOf(db('outbox').whereIn('status', ['pending', 'in_flight']));
-  const tickets = await countOf(db('tickets'));
-  const fired = await countOf(db('sla_events'));
-  return { outbox, slaFirings: tickets * DRILL_THRESHOLDS.length - fired };
+/**
+ * Wait until nothing is owed any more: every appended mail stored, every
+ * outbox row finished (done or dead), every SLA warning of every ticket fired
+ * (the last one 5.4 s after the ticket's arrival). No deadline of its own: the
+ * test's timeout reports a drill that never drains.
+ */
+export async function waitUntilDrained(db: Knex, mail: DrillMail): Promise<void> {
+  // In causal order: mail makes tickets, tickets make SLA firings, both make outbox rows (in the same
+  // transaction); so once the earlier ones are complete, a later count cannot be overtaken.
+  for (;;) {
+    const mailDone = (await mail.stored(db)) === mail.ids.length;
+    const unfired = (await countOf(db('tickets'))) * DRILL_THRESHOLDS.length - (await countOf(db('sla_events')));
+    const outbox = await countOf(db('outbox').whereIn('status', ['pending', 'in_flight']));
+    if (mailDone && unfired === 0 && outbox === 0) return;
+    await sleep(200);
+  }
 }
 
 export interface DrillLedger {

@@ -9,7 +9,7 @@
  * user (the Debian package creates it); the temp folder is chowned to it.
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { chmod, chown, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,8 +18,18 @@ import { freePort } from './server-process.js';
 
 const run = promisify(execFile);
 
-/** The PostgreSQL 15 binaries of the Debian package (the version installed on these machines). */
-export const PG_BIN = '/usr/lib/postgresql/15/bin';
+/**
+ * The server binaries: TRIAGE_TEST_PG_BIN, else the newest Debian-packaged
+ * version under /usr/lib/postgresql (15 on these machines).
+ */
+export function postgresBinDir(): string {
+  const fixed = process.env.TRIAGE_TEST_PG_BIN;
+  if (fixed !== undefined && fixed !== '') return fixed;
+  const root = '/usr/lib/postgresql';
+  const versions = existsSync(root) ? readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'initdb'))) : [];
+  const newest = versions.sort((a, b) => Number(b) - Number(a))[0];
+  return join(root, newest ?? '15', 'bin');
+}
 
 export interface PrivatePostgres {
   port: number;
@@ -42,9 +52,10 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   const { uid, gid } = await osUser('postgres');
   await chmod(dir, 0o700);
   await chown(dir, uid, gid);
+  const bin = postgresBinDir();
   const asPostgres = async (command: string, args: string[]): Promise<string> => {
     try {
-      const { stdout, stderr } = await run('runuser', ['-u', 'postgres', '--', join(PG_BIN, command), ...args], { cwd: dir });
+      const { stdout, stderr } = await run('runuser', ['-u', 'postgres', '--', join(bin, command), ...args], { cwd: dir });
       return `${stdout}${stderr}`;
     } catch (error) {
       const e = error as { stdout?: string; stderr?: string; message?: string };
@@ -52,7 +63,7 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
       throw new Error(`${command} ${args.join(' ')} failed: ${e.message ?? ''}\n${e.stdout ?? ''}${e.stderr ?? ''}\n${log}`, { cause: error });
     }
   };
-  if (!existsSync(join(PG_BIN, 'initdb'))) throw new Error(`${PG_BIN}/initdb not found: install the postgresql-15 package (see .ci/run)`);
+  if (!existsSync(join(bin, 'initdb'))) throw new Error(`${bin}/initdb not found: install the PostgreSQL server package (postgresql) or set TRIAGE_TEST_PG_BIN`);
   // No fsync (a throwaway cluster; an immediate stop kills processes, not the OS, so the page cache survives),
   // but synchronous_commit stays on: an acknowledged commit must be in the WAL when the server is killed.
   await asPostgres('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8', '--locale=C']);

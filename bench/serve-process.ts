@@ -8,9 +8,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { packageRoot } from '../engine/runtime/package-root.js';
+import { freePort } from './free-port.js';
 
 export const TRIAGE_BIN = join(packageRoot(), 'dist', 'cli', 'bin.js');
 export const HELLO_SERVER = join(packageRoot(), 'dist', 'bench', 'hello-server.js');
@@ -39,18 +39,6 @@ export interface SpawnOptions {
   pollMs?: number;
 }
 
-/** Bind port 0, release it, hand it over: the child must know its URL before it logs anything. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 function cleanEnv(): Record<string, string> {
   const env: Record<string, string> = {};

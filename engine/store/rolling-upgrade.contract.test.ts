@@ -4,13 +4,9 @@
  * version still starts on the schema a newer one migrated (migrations are
  * additive); a database whose migration list was edited is refused.
  */
-import type { Knex } from 'knex';
 import { afterEach, describe, expect, it } from 'vitest';
 import { expectCode } from '../../test/helpers/expect-code.js';
-import { createTestDatabase } from '../../test/helpers/postgres.js';
-import { createTempSqliteFile } from '../../test/helpers/sqlite.js';
-import type { StoreKind } from '../../test/helpers/store-harness.js';
-import { createDatabase } from './create-database.js';
+import { sharedDatabase, type StoreKind } from '../../test/helpers/store-harness.js';
 import { migrateToLatest } from './migrate-to-latest.js';
 import { migrations } from './migrations/migrations.js';
 
@@ -22,26 +18,8 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('rolling upgrade (%s)', (kind) 
     for (const c of cleanups.splice(0).reverse()) await c();
   });
 
-  async function database(): Promise<() => Promise<Knex>> {
-    let config: { url: string } | { sqlitePath: string };
-    if (kind === 'postgres') {
-      const test = await createTestDatabase();
-      cleanups.push(() => test.drop());
-      config = { url: test.url };
-    } else {
-      const file = await createTempSqliteFile();
-      cleanups.push(() => file.cleanup());
-      config = { sqlitePath: file.path };
-    }
-    return async () => {
-      const db = await createDatabase(config);
-      cleanups.push(() => db.destroy());
-      return db;
-    };
-  }
-
   it('migrates once when three instances start on an empty database at once', async () => {
-    const open = await database();
+    const open = await sharedDatabase(kind, cleanups);
     const instances = [await open(), await open(), await open()];
     const results = await Promise.all(instances.map((db) => migrateToLatest(db)));
     expect(results.flatMap((r) => r.applied)).toEqual(ALL);
@@ -50,7 +28,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('rolling upgrade (%s)', (kind) 
   });
 
   it('lets the previous version start on a schema a newer version migrated, and refuses an edited migration list', async () => {
-    const db = await (await database())();
+    const db = await (await sharedDatabase(kind, cleanups))();
     await migrateToLatest(db);
     // The previous version knows every migration but the newest.
     expect((await migrateToLatest(db, { migrations: migrations.slice(0, -1) })).applied).toEqual([]);

@@ -4,16 +4,12 @@
  * from the counter on upgrade, and shared with instances of the previous
  * version (which still update the counter) during a rolling upgrade.
  */
-import type { Knex } from 'knex';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createDatabase } from '../store/create-database.js';
 import { migrateToLatest } from '../store/migrate-to-latest.js';
 import { CodeMigrationSource } from '../store/code-migration-source.js';
 import { migrations } from '../store/migrations/migrations.js';
 import { createFakeDecide } from '../../test/helpers/fake-decide.js';
-import { createTestDatabase } from '../../test/helpers/postgres.js';
-import { createTempSqliteFile } from '../../test/helpers/sqlite.js';
-import type { StoreKind } from '../../test/helpers/store-harness.js';
+import { sharedDatabase, type StoreKind } from '../../test/helpers/store-harness.js';
 import { formatTicketNumber } from './ticket-number.js';
 import { TicketService } from './ticket-service.js';
 import type { CreateTicketInput } from './ticket-input.js';
@@ -26,24 +22,6 @@ function item(externalId: string): CreateTicketInput {
   return { source: 'api', externalId, subject: `Ticket ${externalId}`, channel: 'api', createdAt: '2025-03-03T07:59:00.000Z' };
 }
 
-/** An empty database of `kind` and a way to open more connection pools to it ("instances"). */
-async function database(kind: StoreKind, cleanups: Array<() => Promise<void>>): Promise<() => Promise<Knex>> {
-  let config: { url: string } | { sqlitePath: string };
-  if (kind === 'postgres') {
-    const test = await createTestDatabase();
-    cleanups.push(() => test.drop());
-    config = { url: test.url };
-  } else {
-    const file = await createTempSqliteFile();
-    cleanups.push(() => file.cleanup());
-    config = { sqlitePath: file.path };
-  }
-  return async () => {
-    const db = await createDatabase(config);
-    cleanups.push(() => db.destroy());
-    return db;
-  };
-}
 
 describe.each<StoreKind>(['sqlite', 'postgres'])('ticket numbers (%s)', (kind) => {
   const cleanups: Array<() => Promise<void>> = [];
@@ -52,7 +30,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('ticket numbers (%s)', (kind) =
   });
 
   it('continues after the counter when a database with tickets is upgraded', async () => {
-    const db = await (await database(kind, cleanups))();
+    const db = await (await sharedDatabase(kind, cleanups))();
     await migrateToLatest(db, { migrations: BEFORE_SEQUENCE });
     // 41 tickets numbered by the previous version
     await db('counters').where({ name: 'ticket' }).update({ value: 41 });
@@ -63,14 +41,14 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('ticket numbers (%s)', (kind) =
   });
 
   it('starts at T-000001 on a new database', async () => {
-    const db = await (await database(kind, cleanups))();
+    const db = await (await sharedDatabase(kind, cleanups))();
     await migrateToLatest(db);
     const service = new TicketService({ db, decide: createFakeDecide() });
     expect((await service.createTicket(item('first'))).ticket.number).toBe('T-000001');
   });
 
   it('gives creates on two instances at once unique numbers in the unchanged format', async () => {
-    const open = await database(kind, cleanups);
+    const open = await sharedDatabase(kind, cleanups);
     const one = await open();
     await migrateToLatest(one);
     const two = await open();
@@ -92,7 +70,7 @@ describe('ticket numbers on PostgreSQL during a rolling upgrade', () => {
   });
 
   it('shares the sequence with instances of the previous version during a rolling upgrade, and down hands the counter back', async () => {
-    const open = await database('postgres', cleanups);
+    const open = await sharedDatabase('postgres', cleanups);
     const db = await open();
     await migrateToLatest(db, { migrations: BEFORE_SEQUENCE });
     await db('counters').where({ name: 'ticket' }).update({ value: 10 });

@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ImapFlow } from 'imapflow';
+import { freePort } from '../../bench/free-port.js';
 
 /** A throwaway Dovecot IMAP server (RECIPES.md): its own config, maildir and log in a temp folder, on a free loopback port. */
 export interface Dovecot {
@@ -159,17 +160,6 @@ async function groupId(name: string): Promise<number> {
   return gid;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Dovecot is ready when its login port accepts; it fails fast on a bad config, which `exit` reports. */
 async function waitForPort(port: number, child: ChildProcess, output: () => string): Promise<void> {

@@ -5,25 +5,15 @@
  * with any signal (SIGKILL for crash drills).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { packageRoot } from '../../engine/runtime/package-root.js';
+import { freePort } from '../../bench/free-port.js';
+
+export { freePort };
 
 export const root = packageRoot();
 export const bin = join(root, 'dist', 'cli', 'bin.js');
 
-/** PORT=0 would work, but then the URL is only known from the log; bind port 0 ourselves, release it, hand it over. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 export interface ServerProcess {
   url: string;

@@ -88,3 +88,25 @@ function postgresHarness(): StoreHarness {
     },
   };
 }
+
+/**
+ * An empty (unmigrated) database of `kind` and a way to open more connection
+ * pools to it, as several instances would; everything is undone by `cleanups`.
+ */
+export async function sharedDatabase(kind: StoreKind, cleanups: Array<() => Promise<void>>): Promise<() => Promise<Knex>> {
+  let config: { url: string } | { sqlitePath: string };
+  if (kind === 'postgres') {
+    const test = await createTestDatabase();
+    cleanups.push(() => test.drop());
+    config = { url: test.url };
+  } else {
+    const file = await createTempSqliteFile();
+    cleanups.push(() => file.cleanup());
+    config = { sqlitePath: file.path };
+  }
+  return async () => {
+    const db = await createDatabase(config);
+    cleanups.push(() => db.destroy());
+    return db;
+  };
+}

@@ -1,5 +1,6 @@
 import { Liquid, type Template } from 'liquidjs';
 import { didYouMean } from './closest-match.js';
+import { compileFastTemplate } from './fast-template.js';
 import { KNOWN_FACT_FIELDS } from './fact-fields.js';
 import { FACT_NAMES, type FactName, type Facts } from './rule-types.js';
 import { TEMPLATE_FILTERS, TEMPLATE_TIME_ZONE } from './template-filters.js';
@@ -74,11 +75,12 @@ export interface TemplateLogEntry extends TemplateContext {
 
 export type TemplateLogger = (entry: TemplateLogEntry) => void;
 
-const engine = createEngine();
+const engine = createTemplateEngine();
 const FILTER_NAMES: readonly string[] = Object.keys(engine.filters);
 const cache = new Map<string, CompiledTemplate>();
 
-function createEngine(): Liquid {
+/** The Liquid engine templates render with (one per process; exported for the fast renderer's differential test). */
+export function createTemplateEngine(): Liquid {
   const liquid = new Liquid({
     strictFilters: true,
     ownPropertyOnly: true,
@@ -250,6 +252,7 @@ function liquidTemplate(source: string): CompiledTemplate {
   }
   const facts = FACT_NAMES.filter((f) => f in parsed.globals);
   const { templates } = parsed;
+  const fast = compileFastTemplate(templates, TEMPLATE_FILTERS, engine.options.outputEscape);
   const paths = literalPaths(parsed.globals);
   // Paths already looked into with a strict render: logged once, or handled by the template (if/default).
   const checked = new Set<string>();
@@ -262,7 +265,7 @@ function liquidTemplate(source: string): CompiledTemplate {
       // costs far more than the render itself; do it only for a path not checked before.
       const unchecked = paths.filter((p) => !checked.has(p.key) && isMissing(scope, p.segments));
       try {
-        if (unchecked.length === 0) return String(engine.renderSync(templates, scope));
+        if (unchecked.length === 0) return fast !== undefined ? fast(scope) : String(engine.renderSync(templates, scope));
         for (const p of unchecked) checked.add(p.key);
         return String(engine.renderSync(templates, scope, { strictVariables: true }));
       } catch (e) {

@@ -104,8 +104,8 @@ export function createMetrics(
 
 /**
  * A Counter for the request path (every evaluation counts itself and each
- * rule that fired): `inc(labels, n)` adds to a cell found with one Map lookup
- * on the label values, and the cells reach prom-client when the counter is
+ * rule that fired): `inc(labels, n)` adds to a cell found with a Map lookup
+ * per label value, and the cells reach prom-client when the counter is
  * read (a scrape), so what /metrics shows is the same. prom-client itself
  * sorts, hashes and validates the labels on every `inc`, also through a
  * `labels()` child (which only binds the label object), so caching children
@@ -113,11 +113,15 @@ export function createMetrics(
  * four rules, on a 2-vCPU machine).
  */
 function hotCounter<T extends string>(config: CounterConfiguration<T> & { labelNames: readonly T[] }): Counter<T> {
-  const cells = new Map<string, { labels: LabelValues<T>; n: number }>();
+  type Cell = { labels: LabelValues<T>; n: number };
+  const cells: Cell[] = [];
+  // One Map level per label, keyed by the label's value as given: no key string is built per call
+  // (rule ids and event names are interned constants, so each level is a plain lookup).
+  const root = new Map<unknown, unknown>();
   const counter: Counter<T> = new Counter<T>({
     ...config,
     collect() {
-      for (const cell of cells.values()) {
+      for (const cell of cells) {
         if (cell.n === 0) continue;
         const n = cell.n;
         cell.n = 0;
@@ -127,20 +131,31 @@ function hotCounter<T extends string>(config: CounterConfiguration<T> & { labelN
   });
   const slowInc = counter.inc.bind(counter) as (labels: LabelValues<T>, value?: number) => void;
   const labelNames = config.labelNames;
+  const depth = labelNames.length;
   counter.inc = ((labels?: LabelValues<T> | number, value?: number): void => {
     // No labels, or a value prom-client refuses: its own path (and its errors).
-    if (typeof labels !== 'object' || (value !== undefined && !(Number.isFinite(value) && value >= 0))) {
+    if (typeof labels !== 'object' || depth === 0 || (value !== undefined && !(Number.isFinite(value) && value >= 0))) {
       (slowInc as (...args: unknown[]) => void)(labels, value);
       return;
     }
-    let key = '';
-    for (const name of labelNames) key += `${String(labels[name])}\u0000`;
-    let cell = cells.get(key);
+    let level = root;
+    for (let i = 0; i < depth - 1; i++) {
+      const v = labels[labelNames[i] as T];
+      let next = level.get(v) as Map<unknown, unknown> | undefined;
+      if (next === undefined) {
+        next = new Map();
+        level.set(v, next);
+      }
+      level = next;
+    }
+    const last = labels[labelNames[depth - 1] as T];
+    let cell = level.get(last) as Cell | undefined;
     if (cell === undefined) {
       // Validates the labels once (throws like before for a wrong name) and makes the series exist.
       slowInc(labels, 0);
       cell = { labels: { ...labels }, n: 0 };
-      cells.set(key, cell);
+      cells.push(cell);
+      level.set(last, cell);
     }
     cell.n += value ?? 1;
   }) as Counter<T>['inc'];

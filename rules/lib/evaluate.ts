@@ -37,6 +37,11 @@ export async function evaluate(ruleSet: RuleSet, input: EvaluationInput, options
   if (!input.ticket || typeof input.ticket !== 'object' || Array.isArray(input.ticket)) {
     throw new TriageError('TRIAGE_EVAL_INVALID_INPUT', ['"ticket" must be an object']);
   }
+  const { message: m, customer: c, sla: s, order: o } = input;
+  if (typeof m !== 'function' && typeof c !== 'function' && typeof s !== 'function' && typeof o !== 'function') {
+    // Nothing lazy (the stateless HTTP evaluate): no promises to make and wait for.
+    return decide(ruleSet, event, { ticket: input.ticket, message: m, customer: c, sla: s, now: toIso(input.now), order: o }, options);
+  }
   const needed = ruleSet.factsFor(event);
   const [message, customer, sla, order] = await Promise.all([
     loadFact('message', input.message, needed),

@@ -1,5 +1,8 @@
+import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import decisionSchema from '../../../schemas/http/decision.schema.json' with { type: 'json' };
 import { createTestApp } from '../../../test/helpers/test-app.js';
+import { withoutSchemaMeta } from '../schema-for-route.js';
 
 type TestApp = Awaited<ReturnType<typeof createTestApp>>;
 let t: TestApp;
@@ -33,6 +36,20 @@ describe('POST /v1/evaluate', () => {
     expect(d.firedRules).toContain('vip-no-reaction-30-min');
     const vip = d.trace.find((r: { ruleId: string }) => r.ruleId === 'vip-no-reaction-30-min');
     expect(vip.conditions).toContainEqual({ fact: 'sla', path: 'elapsedMinutes', operator: 'greaterThanInclusive', value: 30, actual: 31, result: true });
+  });
+
+  it('answers exactly the documented decision shape (the route writes it with JSON.stringify, not the schema serializer)', async () => {
+    const validate = new Ajv({ allErrors: true, strict: false }).compile(withoutSchemaMeta(decisionSchema) as object);
+    for (const [url, body] of [
+      ['/v1/evaluate', { ticket: { subject: 'Faktura 12/2026', channel: 'email' }, message: { text: 'Proszę o korektę faktury', from: 'jan@example.pl' }, customer: { segment: 'vip', name: 'Kappa' } }],
+      ['/v1/evaluate?explain=true', { ticket: { subject: 'Awaria krytyczna produkcji', channel: 'phone' }, customer: { name: 'Kappa', vip: true } }],
+      ['/v1/evaluate?explain=true', { event: 'sla.warning', ticket: { number: 'T-2', subject: 'x' }, customer: { name: 'Kappa', vip: true }, sla: { metric: 'firstResponse', percent: 50, elapsedMinutes: 31 } }],
+    ] as const) {
+      const res = await post(body, {}, url);
+      expect(res.statusCode).toBe(200);
+      const decision: unknown = res.json();
+      expect(validate(decision), JSON.stringify(validate.errors)).toBe(true);
+    }
   });
 
   it('honours an injected clock', async () => {

@@ -26,6 +26,10 @@ export function registerEvaluateRoutes(app: FastifyInstance, deps: AppDeps): voi
         response: { 200: withoutSchemaMeta(decisionSchema), '4xx': withoutSchemaMeta(errorSchema) },
         security: [{ apiKey: [] }],
       },
+      // The decision is built to the response schema (evaluate-routes.test.ts checks it against the schema), so
+      // V8's native JSON.stringify writes it: as fast as the schema's compiled serializer in isolation and cheaper
+      // on a busy server, where this route's serializer was a tenth of a request's CPU time.
+      serializerCompiler: () => (data) => JSON.stringify(data),
     },
     async (request) => {
       const ruleSet = deps.rules.current();

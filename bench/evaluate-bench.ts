@@ -17,6 +17,7 @@ import { operators, type CompiledPredicate, type OperatorContext } from '../rule
 import type { Facts } from '../rules/lib/rule-types.js';
 import { generateWorkload, toJsonPathCondition, type WorkloadRule } from './generate-workload.js';
 import { describeMachine } from './describe-machine.js';
+import { runBench } from './run-bench.js';
 
 const TICKETS = Number(process.env.BENCH_TICKETS ?? 10_000);
 const RULES = Number(process.env.BENCH_RULES ?? 50);
@@ -211,7 +212,4 @@ async function main(): Promise<void> {
   if (sink < 0) console.log(sink); // keeps the timed loops observable
 }
 
-main().catch((e: unknown) => {
-  console.error(e);
-  process.exit(1);
-});
+runBench(main);

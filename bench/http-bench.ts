@@ -43,6 +43,7 @@ import { createDatabase } from '../engine/store/create-database.js';
 import { runLoad, type LoadResult, type LoadSpec } from './run-load.js';
 import { EVALUATE_BODY, TICKET_BODY } from './request-bodies.js';
 import { describeMachine } from './describe-machine.js';
+import { failOnProblems, runBench } from './run-bench.js';
 
 const DURATION = Number(process.env.BENCH_HTTP_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_HTTP_CONNECTIONS ?? 20);
@@ -351,13 +352,7 @@ async function main(): Promise<void> {
   console.log(
     `ratios: evaluate/echo ${ratios.evaluateToEcho} (target ≥ ${TARGETS.evaluate}${met.evaluate ? ', met' : ', NOT MET'}), ingest/echo ${ratios.ingestToEcho} (target ≥ ${TARGETS.ingest}${met.ingest ? ', met' : ', NOT MET'}), ingest with synchronous=NORMAL/echo ${ratios.ingestNormalSyncToEcho}`,
   );
-  if (problems.length > 0) {
-    for (const p of problems) console.error(`FAILED ${p}`);
-    process.exit(1);
-  }
+  failOnProblems(problems);
 }
 
-main().catch((e: unknown) => {
-  console.error(e);
-  process.exit(1);
-});
+runBench(main);

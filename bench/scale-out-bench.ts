@@ -43,6 +43,7 @@ import { describeMachine } from './describe-machine.js';
 import { runLoad, type LoadResult, type LoadSpec } from './run-load.js';
 import { EVALUATE_BODY, TICKET_BODY } from './request-bodies.js';
 import { cpuSeconds, machineCpuTicks, spawnServer, TRIAGE_BIN, type SpawnedServer } from './serve-process.js';
+import { failOnProblems, runBench } from './run-bench.js';
 
 const DURATION = Number(process.env.BENCH_SCALE_DURATION ?? 10);
 const ROUNDS = Number(process.env.BENCH_SCALE_ROUNDS ?? 3);
@@ -283,13 +284,7 @@ async function main(): Promise<void> {
   console.log(
     `scale factor 2 vs 1 instance: evaluate ×${evaluateScale} (target ≥ ${TARGET_EVALUATE_SCALE}${evaluateScale >= TARGET_EVALUATE_SCALE ? ', met' : ', NOT MET'}), ingest ×${ingest.scale as number}; ${ackedTotal} tickets acknowledged, ${stored} stored`,
   );
-  if (problems.length > 0) {
-    for (const p of problems) console.error(`FAILED ${p}`);
-    process.exit(1);
-  }
+  failOnProblems(problems);
 }
 
-main().catch((e: unknown) => {
-  console.error(e);
-  process.exit(1);
-});
+runBench(main);

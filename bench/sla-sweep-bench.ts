@@ -38,6 +38,7 @@ import { migrateToLatest } from '../engine/store/migrate-to-latest.js';
 import { ruleSetDecide } from '../engine/tickets/rule-set-decide.js';
 import { TicketService } from '../engine/tickets/ticket-service.js';
 import { describeMachine } from './describe-machine.js';
+import { runBench } from './run-bench.js';
 
 const OPEN_LARGE = Number(process.env.BENCH_SLA_OPEN ?? 1_000_000);
 const OPEN_SMALL = Math.round(OPEN_LARGE / 10);
@@ -191,7 +192,4 @@ async function main(): Promise<void> {
   console.log(`sla sweep: ${result.ratios.openTickets}× open tickets → due query ×${result.ratios.dueQuery}, sweep ×${result.ratios.sweep}`);
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runBench(main);

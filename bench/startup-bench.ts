@@ -36,6 +36,7 @@ import { loadRuleSet } from '../rules/lib/load-rule-set.js';
 import { describeMachine } from './describe-machine.js';
 import { createRng, generateRule, type Rng } from './generate-workload.js';
 import { HELLO_SERVER, rssMiB, spawnServer, TRIAGE_BIN, type SpawnedServer } from './serve-process.js';
+import { runBench } from './run-bench.js';
 
 const RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? 7);
 const RULES = Number(process.env.BENCH_STARTUP_RULES ?? 500);
@@ -340,7 +341,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e: unknown) => {
-  console.error(e);
-  process.exit(1);
-});
+runBench(main);

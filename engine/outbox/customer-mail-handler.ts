@@ -79,11 +79,13 @@ export function customerMailHandler(action: 'reply' | 'acknowledge', options: Cu
     const answered = inbound[inbound.length - 1];
     const machine = answered === undefined ? undefined : machineMailReason(answered, loopMarker);
     if (machine !== undefined) return { detail: `not sent: the customer's message is machine mail (${machine})` };
+    // Before the rate limit's count: without a mail connection nothing can be sent, and the
+    // configuration error (dead letter, TRIAGE_OUTBOX_NO_CONNECTION) says more than a skip would.
+    const { connection, instance } = emailInstance(options.connections, options.email?.connection, action);
     if (options.db !== undefined) {
       const verdict = await checkAutoReplyLimit(options.db, to, autoReplyLimit(options.email?.autoReplyLimit), (options.now ?? (() => new Date()))());
       if (!verdict.allowed) return { detail: `not sent: ${verdict.reason ?? 'rate limit'}` };
     }
-    const { connection, instance } = emailInstance(options.connections, options.email?.connection, action);
     const params = entry.params;
     const last = [...inbound].reverse().find((m) => m.messageId !== null);
     const references = last === undefined ? [] : [...referencesOf(last), last.messageId as string];

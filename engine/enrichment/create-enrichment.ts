@@ -10,7 +10,7 @@ export interface Enrichment {
   enricher: CustomerEnricher;
   jobs: EnrichmentJobStore;
   /** Once the ticket service exists (it takes `enricher.provide`): start the background retries. */
-  startRetries(tickets: TicketService): EnrichmentRetrier;
+  startRetries(tickets: TicketService, options?: { leaseMs?: number }): EnrichmentRetrier;
 }
 
 /**
@@ -34,8 +34,9 @@ export function createEnrichment(options: { db: Knex; settings: EnrichmentSettin
   return {
     enricher,
     jobs,
-    startRetries(tickets) {
-      const retrier = new EnrichmentRetrier({ db, enricher, jobs, tickets, pollMs: settings.pollMs, log });
+    startRetries(tickets, retryOptions = {}) {
+      // The lease (workers.leaseSeconds) is how soon another instance retries a lookup a dead one had claimed.
+      const retrier = new EnrichmentRetrier({ db, enricher, jobs, tickets, pollMs: settings.pollMs, log, ...(retryOptions.leaseMs === undefined ? {} : { leaseMs: retryOptions.leaseMs }) });
       retrier.start();
       return retrier;
     },

@@ -11,7 +11,7 @@ export interface Orders {
   enricher: OrderEnricher;
   jobs: OrderJobStore;
   /** Once the ticket service exists (it takes `enricher.provide`): start the background retries. */
-  startRetries(tickets: TicketService): OrderRetrier;
+  startRetries(tickets: TicketService, options?: { leaseMs?: number }): OrderRetrier;
 }
 
 /** The order parts the composition root wires, in two steps like createEnrichment. */
@@ -32,8 +32,9 @@ export function createOrders(options: { db: Knex; settings: OrderSettings; conne
   return {
     enricher,
     jobs,
-    startRetries(tickets) {
-      const retrier = new OrderRetrier({ db, enricher, jobs, tickets, pollMs: settings.pollMs, log });
+    startRetries(tickets, retryOptions = {}) {
+      // The lease (workers.leaseSeconds) is how soon another instance retries a lookup a dead one had claimed.
+      const retrier = new OrderRetrier({ db, enricher, jobs, tickets, pollMs: settings.pollMs, log, ...(retryOptions.leaseMs === undefined ? {} : { leaseMs: retryOptions.leaseMs }) });
       retrier.start();
       return retrier;
     },

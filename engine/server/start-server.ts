@@ -228,8 +228,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     // Background jobs belong to the workers role; each is safe on several instances at once (docs/deployment.md).
     const workers = config.roles.workers;
     const retention = closedTicketDays === undefined || !workers ? undefined : startRetentionJob({ db, closedTicketDays, intervalMinutes, log: app.log });
-    const enrichmentRetries = workers ? enrichment?.startRetries(tickets) : undefined;
-    const orderRetries = workers ? orders?.startRetries(tickets) : undefined;
+    const enrichmentRetries = workers ? enrichment?.startRetries(tickets, { leaseMs: config.workers.leaseMs }) : undefined;
+    const orderRetries = workers ? orders?.startRetries(tickets, { leaseMs: config.workers.leaseMs }) : undefined;
     const outboxRuns = runOutboxWorker(options, workers);
     const slaRuns = slaSweeper !== undefined && runSlaSweeper(options, workers);
     if (outboxRuns) outbox.worker.start();

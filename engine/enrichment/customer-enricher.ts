@@ -3,12 +3,13 @@ import { isConnectorError } from '../../connectors/lib/connector-error.js';
 import { isForbiddenKey } from '../../rules/lib/dotted-path.js';
 import type { FactObject } from '../../rules/lib/rule-types.js';
 import { TriageError, isTriageError } from '../errors/triage-error.js';
-import { toIsoUtc } from '../store/iso-time.js';
 import type { CustomerFactsProvider } from '../tickets/customer-facts-provider.js';
 import { lookupFor, lookupKey } from './customer-lookup.js';
 import type { EnrichmentJobStore } from './enrichment-job-store.js';
-import { DEFAULT_RETRY_POLICY, retryDelayMs, type RetryPolicy } from './retry-policy.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
 import { TtlCache } from './ttl-cache.js';
+import { callWithTimeLimit } from './call-with-time-limit.js';
+import { recordLookupRetry } from './record-lookup-retry.js';
 
 /** `customer.enrichment`: whether the CRM answered (rules can test it). */
 export type EnrichmentStatus = 'ok' | 'not-found' | 'unavailable';
@@ -129,19 +130,8 @@ export class CustomerEnricher {
   }
 
   private async ask(query: CustomerLookup, key: string): Promise<LookupOutcome> {
-    const controller = new AbortController();
-    let timer: NodeJS.Timeout | undefined;
-    // Racing the call (not only aborting it) bounds the wait even for a
-    // connector that ignores its signal.
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        const error = new TriageError('TRIAGE_CRM_TIMEOUT', [this.connectionName, this.timeoutMs]);
-        controller.abort(error);
-        reject(error);
-      }, this.timeoutMs);
-    });
     try {
-      const fact = await Promise.race([this.connection.lookupCustomer?.(query, controller.signal), timeout]);
+      const fact = await callWithTimeLimit((signal) => this.connection.lookupCustomer?.(query, signal), this.timeoutMs, () => new TriageError('TRIAGE_CRM_TIMEOUT', [this.connectionName, this.timeoutMs]));
       const now = this.clock().getTime();
       if (fact === undefined || fact === null) {
         this.cache.set(key, { status: 'not-found' }, this.negativeTtlMs, now);
@@ -155,24 +145,22 @@ export class CustomerEnricher {
       return { status: 'ok', facts, cached: false };
     } catch (error) {
       return unavailable(error);
-    } finally {
-      clearTimeout(timer);
     }
   }
 
-  private async recordRetry(ticketId: string, query: CustomerLookup, now: string, error: string): Promise<void> {
-    if (this.jobs === undefined) return;
-    const due = toIsoUtc(Date.parse(now) + retryDelayMs(1, this.retryPolicy, this.random)) ?? now;
-    try {
-      await this.jobs.enqueue(ticketId, query, due, now, error);
-    } catch (e) {
-      // The ticket matters more than its enrichment: create it anyway.
-      this.log('error', 'could not record the CRM lookup for retry; the ticket stays unenriched', {
-        connection: this.connectionName,
-        ticketId,
-        error: e instanceof Error ? e.message : String(e),
-      });
-    }
+  private recordRetry(ticketId: string, query: CustomerLookup, now: string, error: string): Promise<void> {
+    return recordLookupRetry({
+      jobs: this.jobs,
+      ticketId,
+      payload: query,
+      now,
+      error,
+      retryPolicy: this.retryPolicy,
+      random: this.random,
+      log: this.log,
+      connectionName: this.connectionName,
+      failure: 'could not record the CRM lookup for retry; the ticket stays unenriched',
+    });
   }
 }
 

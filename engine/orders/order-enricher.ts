@@ -1,13 +1,14 @@
 import type { ConnectorInstance, OrderRecord } from '../../connectors/lib/connector.js';
 import { isConnectorError } from '../../connectors/lib/connector-error.js';
 import { TtlCache } from '../enrichment/ttl-cache.js';
-import { DEFAULT_RETRY_POLICY, retryDelayMs, type RetryPolicy } from '../enrichment/retry-policy.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../enrichment/retry-policy.js';
 import { TriageError, isTriageError } from '../errors/triage-error.js';
-import { toIsoUtc } from '../store/iso-time.js';
 import { orderFact, type OrderSender } from './order-fact.js';
 import type { OrderFactsProvider } from './order-facts-provider.js';
 import type { OrderJobStore, OrderQuery } from './order-job-store.js';
 import { OrderNumberExtractor } from './order-number-extractor.js';
+import { callWithTimeLimit } from '../enrichment/call-with-time-limit.js';
+import { recordLookupRetry } from '../enrichment/record-lookup-retry.js';
 
 export type OrderLookupOutcome =
   | { status: 'found'; order: OrderRecord; cached: boolean }
@@ -119,18 +120,8 @@ export class OrderEnricher {
   }
 
   private async ask(number: string): Promise<OrderLookupOutcome> {
-    const controller = new AbortController();
-    let timer: NodeJS.Timeout | undefined;
-    // Racing the call bounds the wait even for a connector that ignores its signal.
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        const error = new TriageError('TRIAGE_ORDER_TIMEOUT', [this.connectionName, this.timeoutMs]);
-        controller.abort(error);
-        reject(error);
-      }, this.timeoutMs);
-    });
     try {
-      const order = await Promise.race([this.connection.lookupOrder?.(number, controller.signal), timeout]);
+      const order = await callWithTimeLimit((signal) => this.connection.lookupOrder?.(number, signal), this.timeoutMs, () => new TriageError('TRIAGE_ORDER_TIMEOUT', [this.connectionName, this.timeoutMs]));
       const now = this.clock().getTime();
       if (order === undefined || order === null) {
         this.cache.set(number, { status: 'not-found' }, this.negativeTtlMs, now);
@@ -144,23 +135,21 @@ export class OrderEnricher {
     } catch (error) {
       if (isConnectorError(error) || isTriageError(error)) return { status: 'unavailable', code: error.code, message: error.message };
       return { status: 'unavailable', code: 'TRIAGE_ORDER_BAD_RESPONSE', message: error instanceof Error ? error.message : String(error) };
-    } finally {
-      clearTimeout(timer);
     }
   }
 
-  private async recordRetry(ticketId: string, query: OrderQuery, now: string, error: string): Promise<void> {
-    if (this.jobs === undefined) return;
-    const due = toIsoUtc(Date.parse(now) + retryDelayMs(1, this.retryPolicy, this.random)) ?? now;
-    try {
-      await this.jobs.enqueue(ticketId, query, due, now, error);
-    } catch (e) {
-      // The ticket matters more than its order facts: create it anyway.
-      this.log('error', 'could not record the order lookup for retry; the ticket stays without it', {
-        connection: this.connectionName,
-        ticketId,
-        error: e instanceof Error ? e.message : String(e),
-      });
-    }
+  private recordRetry(ticketId: string, query: OrderQuery, now: string, error: string): Promise<void> {
+    return recordLookupRetry({
+      jobs: this.jobs,
+      ticketId,
+      payload: query,
+      now,
+      error,
+      retryPolicy: this.retryPolicy,
+      random: this.random,
+      log: this.log,
+      connectionName: this.connectionName,
+      failure: 'could not record the order lookup for retry; the ticket stays without it',
+    });
   }
 }

@@ -1,7 +1,6 @@
 import { toIsoUtc } from '../store/iso-time.js';
+import type { LookupLog } from './lookup-retrier.js';
 import { retryDelayMs, type RetryPolicy } from './retry-policy.js';
-
-type Log = (level: 'debug' | 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>) => void;
 
 /**
  * Record a lookup that did not answer at ticket creation as a durable job
@@ -17,7 +16,7 @@ export async function recordLookupRetry<P>(input: {
   error: string;
   retryPolicy: RetryPolicy;
   random: () => number;
-  log: Log;
+  log: LookupLog;
   connectionName: string;
   failure: string;
 }): Promise<void> {

@@ -120,6 +120,36 @@ describe('reply, acknowledge and escalate handlers (real SMTP on loopback)', () 
     ]);
   });
 
+  it('without a mail connection every row is dead with TRIAGE_OUTBOX_NO_CONNECTION, before the ticket is read', async () => {
+    let reads = 0;
+    const bound: { tickets?: TicketService } = {};
+    const outbox = createOutbox({
+      db,
+      // A connections file without any email connection.
+      connections: connectionsOf({ slack }, []),
+      tickets: {
+        addMessage: (...a) => bound.tickets!.addMessage(...a),
+        getTicket: (id) => {
+          reads += 1;
+          return bound.tickets!.getTicket(id);
+        },
+      },
+      worker: { now: clock.now, maxAttempts: 3 },
+    });
+    const tickets = new TicketService({ db, decide: actionsFromTicketDecide(), now: clock.now, afterDecision: (ctx) => outbox.afterDecision(ctx) });
+    bound.tickets = tickets;
+    await ticket(tickets, [{ type: 'acknowledge' }]);
+    // Machine mail too: the configuration error is the answer for every row, not a skip.
+    await ticket(tickets, [{ type: 'reply', params: { text: 'x' } }], { from: 'mailer-daemon@example.org', text: 'Out of office', data: { auto: { isAutoReply: true } } });
+    await drain(outbox);
+    expect((await rowsOf(outbox)).map((r) => [r.status, r.lastError?.code])).toEqual([
+      ['dead', 'TRIAGE_OUTBOX_NO_CONNECTION'],
+      ['dead', 'TRIAGE_OUTBOX_NO_CONNECTION'],
+    ]);
+    expect(reads).toBe(0);
+    expect(smtp.attempts()).toBe(0);
+  });
+
   it('no customer address → dead with TRIAGE_OUTBOX_NO_RECIPIENT', async () => {
     const { outbox, tickets } = setup();
     await ticket(tickets, [{ type: 'reply', params: { text: 'x' } }], null);

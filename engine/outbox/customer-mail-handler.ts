@@ -55,6 +55,9 @@ export interface CustomerMailHandlerOptions {
  *   email.autoReplyLimit mails per recipient address and window. Either way
  *   the row ends done with "not sent: <why>" — a skip is a decision, not a
  *   failure to retry. Every mail carries X-Loop (email.loopMarker).
+ * - Without a usable mail connection every row is dead-lettered with
+ *   TRIAGE_OUTBOX_NO_CONNECTION, checked before anything else (also before
+ *   the loop checks): a configuration error to fix, not a skip.
  * - Acknowledge is marked `Auto-Submitted: auto-replied` (RFC 3834), and
  *   recorded with data.automatic = true, which does NOT set firstResponseAt:
  *   an automatic receipt is not a response (R19 FRT counts the first human
@@ -70,6 +73,10 @@ export interface CustomerMailHandlerOptions {
  */
 export function customerMailHandler(action: 'reply' | 'acknowledge', options: CustomerMailHandlerOptions): OutboxHandler {
   return async ({ entry, signal }) => {
+    // First, before reading the ticket: without a mail connection nothing can be sent, and the configuration
+    // error (dead letter, TRIAGE_OUTBOX_NO_CONNECTION) is the answer for every such row, whatever the ticket
+    // holds. It also spares an install without mail (the shipped default) three reads per new ticket.
+    const { connection, instance } = emailInstance(options.connections, options.email?.connection, action);
     const { ticket, messages } = await options.tickets.getTicket(entry.ticketId);
     const inbound = messages.filter((m) => m.direction === 'inbound');
     const first = inbound[0];
@@ -79,9 +86,6 @@ export function customerMailHandler(action: 'reply' | 'acknowledge', options: Cu
     const answered = inbound[inbound.length - 1];
     const machine = answered === undefined ? undefined : machineMailReason(answered, loopMarker);
     if (machine !== undefined) return { detail: `not sent: the customer's message is machine mail (${machine})` };
-    // Before the rate limit's count: without a mail connection nothing can be sent, and the
-    // configuration error (dead letter, TRIAGE_OUTBOX_NO_CONNECTION) says more than a skip would.
-    const { connection, instance } = emailInstance(options.connections, options.email?.connection, action);
     if (options.db !== undefined) {
       const verdict = await checkAutoReplyLimit(options.db, to, autoReplyLimit(options.email?.autoReplyLimit), (options.now ?? (() => new Date()))());
       if (!verdict.allowed) return { detail: `not sent: ${verdict.reason ?? 'rate limit'}` };

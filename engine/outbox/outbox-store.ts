@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { TriageError } from '../errors/triage-error.js';
 import { databaseDialect } from '../store/database-dialect.js';
+import { isSqliteConnection, knexRunner, sqliteRunner, type SqlRunner } from '../store/sql-runner.js';
 import { withoutCommitFlush } from '../store/without-commit-flush.js';
 import {
   attemptFromRow,
@@ -99,21 +100,11 @@ export class OutboxStore {
     } else {
       // SQLite evaluates the uncorrelated subquery once, and its single writer makes the statement atomic.
       // A claim lost to a power failure is claimed again: no fsync on the server's thread for it.
+      // Plain SQL straight on the connection: the worker claims several times a second under load, and
+      // knex's query building cost more than the statement (docs/performance.md).
       rows = await withoutCommitFlush(this.db, async (connection) => {
-        const q = this.db('outbox');
-        if (connection !== undefined) void q.connection(connection);
-        return (await q
-          .whereIn('id', candidates)
-          .update({
-            status: 'in_flight',
-            lease_owner: workerId,
-            lease_until: leaseUntil,
-            attempts: this.db.raw('attempts + 1'),
-            // SET expressions read the row as it was: remember whose lease expired, if any.
-            expired_lease_owner: this.db.raw("case when status = 'in_flight' then lease_owner else null end"),
-            updated_at: now,
-          })
-          .returning('*')) as OutboxRow[];
+        const sql = isSqliteConnection(connection) ? sqliteRunner(connection) : knexRunner(this.db);
+        return (await sql.run(SQLITE_CLAIM, [workerId, leaseUntil, now, now, now, limit])) as unknown as OutboxRow[];
       });
     }
     return rows.map(entryFromRow).sort((a, b) => (a.nextAttemptAt < b.nextAttemptAt ? -1 : a.nextAttemptAt > b.nextAttemptAt ? 1 : 0));
@@ -138,24 +129,20 @@ export class OutboxStore {
     if (items.length === 0) return [];
     // An outcome lost to a power failure means the call is made again under the same idempotency key
     // (at least once): no fsync on the server's thread for it (engine/store/without-commit-flush.ts).
-    return withoutCommitFlush(this.db, (connection) => this.db.transaction(async (trx) => {
-      const changed: boolean[] = [];
-      for (const { entry, attempts, next } of items) {
-        for (const attempt of attempts) {
-          const insert = trx('outbox_attempts').insert(attemptToRow(attempt)).onConflict(['outbox_id', 'attempt']);
-          // The attempt this worker made is the truth; a placeholder for an
-          // expired attempt must not overwrite what its worker reports later.
-          await (attempt.workerId === workerId && attempt.attempt === entry.attempts ? insert.merge() : insert.ignore());
-        }
-        const update: Partial<OutboxRow> = { status: next.status, lease_owner: null, lease_until: null, updated_at: now };
-        if (next.status === 'done') Object.assign(update, { external_id: next.externalId, last_error_code: null, last_error: null });
-        else Object.assign(update, { last_error_code: next.error.code, last_error: next.error.message });
-        if (next.status === 'pending') update.next_attempt_at = next.nextAttemptAt;
-        const n = await trx('outbox').where({ id: entry.id, status: 'in_flight', lease_owner: workerId, attempts: entry.attempts }).update(update);
-        changed.push(Number(n) === 1);
+    return withoutCommitFlush(this.db, async (connection) => {
+      if (!isSqliteConnection(connection)) return this.db.transaction((trx) => finishRows(knexRunner(trx), items, workerId, now));
+      // SQLite: the same statements straight on the connection this call holds, in a transaction of its own.
+      const sql = sqliteRunner(connection);
+      await sql.run('begin');
+      try {
+        const changed = await finishRows(sql, items, workerId, now);
+        await sql.run('commit');
+        return changed;
+      } catch (error) {
+        if (connection.inTransaction) await sql.run('rollback');
+        throw error;
       }
-      return changed;
-    }, connection === undefined ? {} : { connection }));
+    });
   }
 
   async get(id: string): Promise<OutboxEntry | undefined> {
@@ -279,4 +266,48 @@ export class OutboxStore {
 function retryUpdate(trx: Knex.Transaction, now: string): Record<string, unknown> {
   // attempts is never reset: it numbers the attempt log. The new budget starts at the current count.
   return { status: 'pending', next_attempt_at: now, attempts_base: trx.raw('attempts'), lease_owner: null, lease_until: null, updated_at: now };
+}
+
+/**
+ * The SQLite claim: due pending rows and in-flight rows whose lease ran out,
+ * oldest due first, taken in one statement. Bindings: worker, lease until,
+ * now (updated_at), now (pending due), now (lease expired), limit.
+ */
+const SQLITE_CLAIM =
+  'update "outbox" set "status" = \'in_flight\', "lease_owner" = ?, "lease_until" = ?, "attempts" = "attempts" + 1, ' +
+  // SET expressions read the row as it was: remember whose lease expired, if any.
+  '"expired_lease_owner" = case when "status" = \'in_flight\' then "lease_owner" else null end, "updated_at" = ? ' +
+  'where "id" in (select "id" from "outbox" where ("status" = \'pending\' and "next_attempt_at" <= ?) or ("status" = \'in_flight\' and "lease_until" <= ?) ' +
+  'order by "next_attempt_at" asc, "id" asc limit ?) returning *';
+
+const ATTEMPT_COLUMNS = ['outbox_id', 'attempt', 'worker_id', 'started_at', 'finished_at', 'outcome', 'error_code', 'error_message', 'http_status', 'retry_after_ms', 'external_id', 'detail'] as const;
+const ATTEMPT_INSERT = `insert into "outbox_attempts" (${ATTEMPT_COLUMNS.map((c) => `"${c}"`).join(', ')}) values (${ATTEMPT_COLUMNS.map(() => '?').join(', ')}) on conflict ("outbox_id", "attempt") do `;
+/** The attempt this worker made is the truth: it replaces a placeholder written for it. */
+const ATTEMPT_UPSERT = `${ATTEMPT_INSERT}update set ${ATTEMPT_COLUMNS.filter((c) => c !== 'outbox_id' && c !== 'attempt').map((c) => `"${c}" = excluded."${c}"`).join(', ')}`;
+/** A placeholder for an expired attempt must not overwrite what its worker reports later. */
+const ATTEMPT_KEEP = `${ATTEMPT_INSERT}nothing`;
+/** Fenced by (lease owner, attempt number): a row another claim took over meanwhile is left alone. */
+const FENCE = 'where "id" = ? and "status" = \'in_flight\' and "lease_owner" = ? and "attempts" = ? returning "id"';
+const FINISH_DONE = `update "outbox" set "status" = 'done', "lease_owner" = null, "lease_until" = null, "updated_at" = ?, "external_id" = ?, "last_error_code" = null, "last_error" = null ${FENCE}`;
+const FINISH_PENDING = `update "outbox" set "status" = 'pending', "lease_owner" = null, "lease_until" = null, "updated_at" = ?, "last_error_code" = ?, "last_error" = ?, "next_attempt_at" = ? ${FENCE}`;
+const FINISH_DEAD = `update "outbox" set "status" = 'dead', "lease_owner" = null, "lease_until" = null, "updated_at" = ?, "last_error_code" = ?, "last_error" = ? ${FENCE}`;
+
+/** Record each row's attempts and move it on, inside the caller's transaction; true per row that was still ours. */
+async function finishRows(sql: SqlRunner, items: readonly OutboxFinish[], workerId: string, now: string): Promise<boolean[]> {
+  const changed: boolean[] = [];
+  for (const { entry, attempts, next } of items) {
+    for (const attempt of attempts) {
+      const row = attemptToRow(attempt);
+      await sql.run(attempt.workerId === workerId && attempt.attempt === entry.attempts ? ATTEMPT_UPSERT : ATTEMPT_KEEP, ATTEMPT_COLUMNS.map((c) => row[c]));
+    }
+    const fence = [entry.id, workerId, entry.attempts];
+    const rows =
+      next.status === 'done'
+        ? await sql.run(FINISH_DONE, [now, next.externalId, ...fence])
+        : next.status === 'pending'
+          ? await sql.run(FINISH_PENDING, [now, next.error.code, next.error.message, next.nextAttemptAt, ...fence])
+          : await sql.run(FINISH_DEAD, [now, next.error.code, next.error.message, ...fence]);
+    changed.push(rows.length === 1);
+  }
+  return changed;
 }

@@ -257,7 +257,7 @@ async function main(): Promise<void> {
         }
         t.runs.push(r);
         console.log(
-          `${t.name.padEnd(12)} round ${round + 1}: ${String(r.requestsPerSecond).padStart(6)} req/s   p50 ${String(r.latencyMs.p50).padStart(3)} ms   p99 ${String(r.latencyMs.p99).padStart(4)} ms   ${r.requests} responses, non-2xx ${r.non2xx}, errors ${r.errors}, server CPU ${t.cpuMicrosPerRequest[round] ?? 0} µs/request`,
+          `${t.name.padEnd(12)} round ${round + 1}: ${String(r.requestsPerSecond).padStart(6)} req/s   p50 ${String(r.latencyMs.p50).padStart(3)} ms   p99 ${String(r.latencyMs.p99).padStart(4)} ms   ${r.requests} responses, non-2xx ${r.non2xx}, errors ${r.errors}, server CPU ${t.cpuMicrosPerRequest[round] ?? 0} µs/request, load generator CPU ${Math.round(((r.cpuSeconds ?? 0) * 1e6) / Math.max(1, r.requests))} µs/request`,
         );
       }
     }

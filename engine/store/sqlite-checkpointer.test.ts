@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import type { Knex } from 'knex';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTempSqliteFile } from '../../test/helpers/sqlite.js';
@@ -43,6 +44,29 @@ describe('startSqliteCheckpointer', () => {
     expect(Number(count[0]?.n)).toBe(1500);
     // Generous: the worker thread starts slowly on a loaded 2-core CI machine; it is a bound, not a timing.
   }, 60_000);
+
+  it('starts the log over once it passes restartFrames, so a steady stream of writes cannot grow it without bound', async () => {
+    const { db, path } = await open();
+    const checkpointer = await startSqliteCheckpointer(db, path, { intervalMs: 10, restartFrames: 256 });
+    cleanups.push(() => checkpointer.stop());
+    // About 12,000 pages (48 MiB), written as fast as the writer can.
+    let largest = 0;
+    for (let batch = 0; batch < 240; batch++) {
+      await db.transaction(async (trx) => {
+        await trx('cp_rows').insert(Array.from({ length: 50 }, (_, i) => ({ n: batch * 50 + i, payload: 'x'.repeat(4000) })));
+      });
+      largest = Math.max(largest, statSync(`${path}-wal`).size);
+      // Like the group commit between groups: the writer lets go for a moment, long enough for a waiting
+      // checkpoint to take the write lock, far too short for a PASSIVE one to copy everything.
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    const count = (await db('cp_rows').count({ n: '*' })) as Array<{ n: number }>;
+    expect(Number(count[0]?.n)).toBe(12_000);
+    // Without the restart the log holds every page written (48 MiB and more); with it, the restart size plus
+    // what was written while one checkpoint ran. A bound, not a timing: 24 MiB leaves room for a slow machine.
+    expect(largest).toBeLessThan(24 * 1024 * 1024);
+    expect(checkpointer.restarts).toBeGreaterThan(0);
+  }, 120_000);
 
   it('gives the connection its automatic checkpoints back when it stops', async () => {
     const { db, path } = await open();

@@ -1,9 +1,18 @@
 import { Worker } from 'node:worker_threads';
 import type { Knex } from 'knex';
 
+/** See SqliteCheckpointerOptions.restartFrames. */
+export const DEFAULT_RESTART_FRAMES = 4096;
+
 export interface SqliteCheckpointerOptions {
   /** How often the worker checkpoints; default 250 ms. */
   intervalMs?: number;
+  /**
+   * Log size in frames (pages) from which the worker starts the log over
+   * (RESTART checkpoint), so that it cannot grow without bound under a steady
+   * stream of writes; default 4,096 (16 MiB with 4 KiB pages). 0: never.
+   */
+  restartFrames?: number;
   /** The worker failed or stopped unexpectedly (automatic checkpoints are back on by then). */
   onError?: (error: Error) => void;
 }
@@ -11,6 +20,8 @@ export interface SqliteCheckpointerOptions {
 export interface SqliteCheckpointer {
   /** Last checkpoint: frames in the log, and how many of them are copied into the database. */
   readonly last: { log: number; checkpointed: number } | undefined;
+  /** How many times the log was started over (restartFrames). */
+  readonly restarts: number;
   stop(): Promise<void>;
 }
 
@@ -31,15 +42,20 @@ export interface SqliteCheckpointer {
  */
 export async function startSqliteCheckpointer(db: Knex, file: string, options: SqliteCheckpointerOptions = {}): Promise<SqliteCheckpointer> {
   const intervalMs = options.intervalMs ?? 250;
-  const worker = new Worker(workerUrl(), { workerData: { file, intervalMs } });
+  const restartFrames = options.restartFrames ?? DEFAULT_RESTART_FRAMES;
+  const worker = new Worker(workerUrl(), { workerData: { file, intervalMs, restartFrames } });
   let last: { log: number; checkpointed: number } | undefined;
+  let restarts = 0;
   let stopping = false;
   let started = false;
   let gone = false;
   const ready = new Promise<void>((resolve, reject) => {
-    worker.on('message', (message: { type: string; log?: number; checkpointed?: number; message?: string }) => {
+    worker.on('message', (message: { type: string; log?: number; checkpointed?: number; restarted?: boolean; message?: string }) => {
       if (message.type === 'ready') resolve();
-      else if (message.type === 'checkpoint') last = { log: message.log ?? 0, checkpointed: message.checkpointed ?? 0 };
+      else if (message.type === 'checkpoint') {
+        last = { log: message.log ?? 0, checkpointed: message.checkpointed ?? 0 };
+        if (message.restarted === true) restarts += 1;
+      }
       else if (message.type === 'error') options.onError?.(new Error(`SQLite checkpoint failed: ${message.message ?? 'unknown error'}`));
     });
     worker.once('error', reject);
@@ -73,6 +89,9 @@ export async function startSqliteCheckpointer(db: Knex, file: string, options: S
   return {
     get last() {
       return last;
+    },
+    get restarts() {
+      return restarts;
     },
     async stop() {
       if (stopping) return exited;

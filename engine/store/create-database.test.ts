@@ -33,7 +33,7 @@ describe('createDatabase', () => {
     expect(isPostgresUrl(undefined)).toBe(false);
   });
 
-  it('opens SQLite with WAL, synchronous=FULL, busy_timeout and foreign keys, creating the directory', async () => {
+  it('opens SQLite with WAL, synchronous=FULL, busy_timeout, foreign keys and temporary files in memory, creating the directory', async () => {
     const f = await tempFile();
     const path = join(f.path, '..', 'nested', 'deeper', 'triage.db');
     const db = track(await createDatabase({ sqlitePath: path }));
@@ -42,6 +42,8 @@ describe('createDatabase', () => {
     expect(await pragma(db, 'synchronous')).toBe(2);
     expect(await pragma(db, 'busy_timeout')).toBe(5000);
     expect(await pragma(db, 'foreign_keys')).toBe(1);
+    // MEMORY (2): group commit's savepoint journals stay off the disk (docs/store.md "Group commit").
+    expect(await pragma(db, 'temp_store')).toBe(2);
   });
 
   it('reports an unopenable SQLite path as TRIAGE_STORE_UNAVAILABLE', async () => {

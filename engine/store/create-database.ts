@@ -122,6 +122,12 @@ function openSqlite(path: string): Knex {
           // seven tables, and with the default cache a busy server re-reads them from the WAL on every insert.
           // The cache only grows as pages are used.
           conn.pragma('cache_size = -32768');
+          // Temporary files in memory. The one that matters is the savepoint journal: every ticket of a group
+          // commit runs in a SAVEPOINT, SQLite copies each page the ticket first touches into that journal, and
+          // past 64 KiB (a handful of tickets) it spills to a temporary file: two write() calls per page, most of
+          // the ingest path's system calls (docs/store.md "Durability"). In memory it is a copy. The same setting
+          // keeps sorts and GROUP BYs in memory; what this connection sorts is paged or aggregated.
+          conn.pragma('temp_store = memory');
           cacheStatements(conn);
           done(null, conn);
         } catch (error) {

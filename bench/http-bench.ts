@@ -66,6 +66,11 @@ interface Measured {
    * a busy machine than req/s, so echo's over a target's is a steadier ratio.
    */
   cpuMicrosPerRequest: number;
+  /**
+   * The load generator's process CPU per response, median over the rounds: what
+   * the load itself took from the machine's cores while this target ran.
+   */
+  loadGeneratorCpuMicrosPerRequest: number;
   /** Requests/s of every round, in order. */
   rounds: number[];
   /** Totals over all rounds. */
@@ -144,6 +149,7 @@ function summary(t: Target): Measured {
     latencyMs: mid.latencyMs,
     bestRequestsPerSecond: Math.max(...t.runs.map((r) => r.requestsPerSecond)),
     cpuMicrosPerRequest: median(t.cpuMicrosPerRequest),
+    loadGeneratorCpuMicrosPerRequest: median(t.runs.map((r) => Math.round(((r.cpuSeconds ?? 0) * 1e6) / Math.max(1, r.requests)))),
     rounds: t.runs.map((r) => r.requestsPerSecond),
     requests: sum((r) => r.requests),
     non2xx: sum((r) => r.non2xx),

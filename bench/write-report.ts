@@ -181,6 +181,9 @@ function httpSection(doc: unknown): Section {
         ? []
         : [
             `The same comparison in server CPU per request (echo's over the route's; steadier than req/s when other processes share the cores): evaluate ${formatRatio(num(doc, 'ratios.cpuCostEchoOverTarget.evaluate'))}, ingest ${formatRatio(num(doc, 'ratios.cpuCostEchoOverTarget.ingest'))}.`,
+            // Why the ratios move between machines of the same type: echo is nearly all system calls, the app mostly JavaScript.
+            `Echo took ${formatNumber(num(doc, 'echo.cpuMicrosPerRequest'), 0)} µs of server CPU per request here. Echo is almost nothing but system calls (read, write, epoll), the app mostly JavaScript, so on a host where system calls are dear echo slows down more than the app and every ratio looks better: on the same kind of virtual machine on 2026-11-29, echo took 34 µs and the same evaluate code measured 0.28×, ingest 0.025× (before this run's ingest changes). Compare ratios from one machine only.`,
+            'Where an ingested ticket\'s time goes (V8 CPU profile and `strace` of the server under this load, 2026-11-30): SQLite about a fifth (ten statements per ticket, the group\'s COMMIT and the outbox worker\'s claim and finish), rule evaluation about a tenth, and the rest spread thin over HTTP, validation, SLA clocks, audit and row building, much of it in V8\'s generic property access. No single part is large enough that removing it would reach 0.1×; what would is running the pieces on both cores (for example the SQLite writer and the outbox worker in threads of their own), which docs/store.md "Group commit and durability" leaves for later.',
           ],
   };
 }

@@ -12,7 +12,8 @@
  * it copies the few frames written since, waiting for the writer's current
  * transaction, and holds new writes back for that copy (they wait in their
  * busy handler, a millisecond or two), after which the next write starts the
- * log over from its beginning. The log file then stays near that size.
+ * log over from its beginning. The log file then stays near that size. Not
+ * while a reader pins an old snapshot, see tick().
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
@@ -31,8 +32,13 @@ interface CheckpointRow {
 }
 
 const { file, intervalMs, restartFrames } = workerData as CheckpointWorkerData;
+/** How long the PASSIVE checkpoint may wait for a lock; it never blocks the writer. */
+const BUSY_TIMEOUT_MS = 1000;
+/** How long a RESTART may wait for the writer's transaction and for readers, holding new writes back meanwhile. */
+const RESTART_BUSY_TIMEOUT_MS = 20;
+
 const db = new Database(file, { fileMustExist: true });
-db.pragma('busy_timeout = 1000');
+db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
 // The main connection turned its automatic checkpoints off; this one must not do them on close either.
 db.pragma('wal_autocheckpoint = 0');
 
@@ -40,9 +46,17 @@ const tick = (): void => {
   try {
     let row = (db.pragma('wal_checkpoint(PASSIVE)') as CheckpointRow[])[0];
     let restarted = false;
-    if (restartFrames > 0 && (row?.log ?? 0) >= restartFrames) {
-      row = (db.pragma('wal_checkpoint(RESTART)') as CheckpointRow[])[0];
-      // busy = 1: the writer or a reader held on past the busy timeout; the next tick tries again.
+    const log = row?.log ?? 0;
+    // Only when the PASSIVE copy got most of the log: if it did not, a reader holds an old snapshot (a long
+    // report in another process), and RESTART would hold the server's writes back until that reader is done.
+    if (restartFrames > 0 && log >= restartFrames && (row?.checkpointed ?? 0) >= log / 2) {
+      // A short wait, for the same reason: writes wait behind a pending RESTART. Busy: the next tick tries again.
+      db.pragma(`busy_timeout = ${RESTART_BUSY_TIMEOUT_MS}`);
+      try {
+        row = (db.pragma('wal_checkpoint(RESTART)') as CheckpointRow[])[0];
+      } finally {
+        db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+      }
       restarted = row?.busy === 0;
     }
     parentPort?.postMessage({ type: 'checkpoint', log: row?.log ?? 0, checkpointed: row?.checkpointed ?? 0, restarted });

@@ -1,4 +1,6 @@
 import { statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type BetterSqlite3 from 'better-sqlite3';
 import type { Knex } from 'knex';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTempSqliteFile } from '../../test/helpers/sqlite.js';
@@ -9,6 +11,8 @@ async function autoCheckpoint(db: Knex): Promise<number> {
   const rows = (await db.raw('pragma wal_autocheckpoint')) as Array<{ wal_autocheckpoint: number }>;
   return Number(rows[0]?.wal_autocheckpoint);
 }
+
+const Database = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
 
 describe('startSqliteCheckpointer', () => {
   const cleanups: Array<() => Promise<void>> = [];
@@ -66,6 +70,32 @@ describe('startSqliteCheckpointer', () => {
     // what was written while one checkpoint ran. A bound, not a timing: 24 MiB leaves room for a slow machine.
     expect(largest).toBeLessThan(24 * 1024 * 1024);
     expect(checkpointer.restarts).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('does not start the log over while a reader holds an old snapshot (that would hold every write back), and does once it let go', async () => {
+    const { db, path } = await open();
+    const checkpointer = await startSqliteCheckpointer(db, path, { intervalMs: 10, restartFrames: 256 });
+    cleanups.push(() => checkpointer.stop());
+    const write = async (from: number, batches: number): Promise<void> => {
+      for (let batch = from; batch < from + batches; batch++) {
+        await db.transaction(async (trx) => {
+          await trx('cp_rows').insert(Array.from({ length: 10 }, (_, i) => ({ n: batch * 10 + i, payload: 'x'.repeat(4000) })));
+        });
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+    };
+    // A report in another process: a read transaction on the snapshot before any of the writes below.
+    const reader = new Database(path, { readonly: true });
+    reader.prepare('begin').run();
+    reader.prepare('select count(*) as n from cp_rows').get();
+    await write(0, 100);
+    const reported = checkpointer.last;
+    expect(reported === undefined ? 0 : reported.log).toBeGreaterThan(256);
+    expect(checkpointer.restarts).toBe(0);
+    reader.prepare('commit').run();
+    reader.close();
+    await write(100, 100);
+    await expect.poll(() => checkpointer.restarts, { timeout: 45_000 }).toBeGreaterThan(0);
   }, 120_000);
 
   it('gives the connection its automatic checkpoints back when it stops', async () => {

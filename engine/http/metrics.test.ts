@@ -26,6 +26,22 @@ describe('metrics', () => {
     expect((await metrics.ruleHits.get()).values.map((v) => v.value).sort()).toEqual([2, 2]);
   });
 
+  it('reports the SQLite write-ahead log as the checkpointer last saw it, and has no such metric without one', async () => {
+    const wal = { frames: 812, restarts: 3 };
+    const metrics = createMetrics({ sqliteWal: () => wal });
+    let text = await metrics.registry.metrics();
+    expect(await sample(text, 'triage_sqlite_wal_frames')).toBe(812);
+    expect(await sample(text, 'triage_sqlite_wal_restarts')).toBe(3);
+    wal.frames = 40;
+    wal.restarts = 4;
+    text = await metrics.registry.metrics();
+    expect(await sample(text, 'triage_sqlite_wal_frames')).toBe(40);
+    expect(await sample(text, 'triage_sqlite_wal_restarts')).toBe(4);
+    // PostgreSQL, or a CLI without a checkpointer: neither metric exists.
+    text = await createMetrics().registry.metrics();
+    expect(text).not.toContain('triage_sqlite_wal');
+  });
+
   it('refuses what prom-client refuses: unknown labels, negative values', () => {
     const metrics = createMetrics();
     expect(() => metrics.evaluations.inc({ event: 'e', source: 'api', other: 'x' } as never)).toThrow();

@@ -26,6 +26,10 @@ export interface AppMetrics {
   mailboxLastSuccess: Gauge<'mailbox'>;
   /** Fetched messages by mailbox and outcome (created, appended, duplicate, failed). */
   mailMessages: Counter<'mailbox' | 'outcome'>;
+  /** SQLite only: frames in the write-ahead log at the last checkpoint (engine/store/sqlite-checkpointer.ts). */
+  sqliteWalFrames: Gauge;
+  /** SQLite only: times the checkpointer started the write-ahead log over. */
+  sqliteWalRestarts: Gauge;
 }
 
 export function createMetrics(
@@ -33,6 +37,8 @@ export function createMetrics(
     ticketsByStatus?: () => Promise<Record<string, number>>;
     outboxByStatus?: () => Promise<Record<string, number>>;
     mailboxes?: () => Promise<ReadonlyArray<{ name: string; condition: string; backlog: number | null; failures: number; lastSuccessAt: string | null }>>;
+    /** The SQLite checkpointer's last report; only when one runs (the two WAL metrics exist only then). */
+    sqliteWal?: () => { frames: number; restarts: number };
   } = {},
 ): AppMetrics {
   const registry = new Registry();
@@ -99,6 +105,25 @@ export function createMetrics(
     mailboxLastSuccess: mailboxGauge('triage_mailbox_last_success_timestamp_seconds', 'Unix time of the last successful round', (m) => (m.lastSuccessAt === null ? undefined : Date.parse(m.lastSuccessAt) / 1000)),
     mailMessages: new Counter({ name: 'triage_mail_messages_total', help: 'Fetched messages by mailbox and outcome (created, appended, duplicate, failed)', labelNames: ['mailbox', 'outcome'], registers: [registry] }),
     outboxAttempts: new Counter({ name: 'triage_outbox_attempts_total', help: 'Outbox delivery attempts by action and outcome (ok, retry, dead)', labelNames: ['action', 'outcome'], registers: [registry] }),
+    // Read from the checkpointer on scrape; registered only when one runs (SQLite), so PostgreSQL shows neither.
+    sqliteWalFrames: new Gauge({
+      name: 'triage_sqlite_wal_frames',
+      help: 'Frames (pages) in the SQLite write-ahead log at the last checkpoint; it is started over past 4,096',
+      registers: options.sqliteWal === undefined ? [] : [registry],
+      collect() {
+        const wal = options.sqliteWal?.();
+        if (wal !== undefined) this.set(wal.frames);
+      },
+    }),
+    sqliteWalRestarts: new Gauge({
+      name: 'triage_sqlite_wal_restarts',
+      help: 'Times the SQLite write-ahead log was started over since the server started',
+      registers: options.sqliteWal === undefined ? [] : [registry],
+      collect() {
+        const wal = options.sqliteWal?.();
+        if (wal !== undefined) this.set(wal.restarts);
+      },
+    }),
   };
 }
 

@@ -134,6 +134,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       worker: { leaseMs: config.workers.leaseMs },
     });
     const metrics = createMetrics({
+      ...(checkpointer === undefined ? {} : { sqliteWal: () => ({ frames: checkpointer?.last?.log ?? 0, restarts: checkpointer?.restarts ?? 0 }) }),
       outboxByStatus: () => outbox.store.countByStatus(),
       mailboxes: () => readMailboxHealth(db, config.mail),
       ticketsByStatus: async () => {

@@ -187,6 +187,9 @@ describe('triage serve (the real process over HTTP)', () => {
     expect(metric(text, 'triage_evaluations_total', { source: 'api', event: 'ticket.created' })).toBeGreaterThanOrEqual(1);
     expect(metric(text, 'triage_rule_hits_total', { rule: 'categorize-invoice' })).toBeGreaterThanOrEqual(1);
     expect(text).toMatch(/^triage_http_request_duration_seconds_bucket\{/m);
+    // On SQLite the checkpointer's view of the write-ahead log, so an operator can alert on its growth.
+    await expect.poll(async () => /^triage_sqlite_wal_frames \d+$/m.test(await metricsText()), { timeout: 10_000 }).toBe(true);
+    expect(await metricsText()).toMatch(/^triage_sqlite_wal_restarts \d+$/m);
   });
 
   it('hot reload: an edited rule file becomes a new version that evaluate uses', async () => {

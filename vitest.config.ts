@@ -6,7 +6,7 @@ export const config = defineConfig({
     include: ['**/*.test.ts'],
     exclude: ['node_modules/**', 'dist/**'],
     testTimeout: 30_000,
-    hookTimeout: 60_000,
+    hookTimeout: 120_000,
     pool: 'forks',
     // vitest's default is one worker per core minus one: a single worker on a 2-core CI machine. Most of the
     // suite waits on PostgreSQL, Dovecot, child processes and fsync rather than computing, so three files at a

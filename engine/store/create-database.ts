@@ -125,7 +125,7 @@ function openSqlite(path: string): Knex {
           // Temporary files in memory. The one that matters is the savepoint journal: every ticket of a group
           // commit runs in a SAVEPOINT, SQLite copies each page the ticket first touches into that journal, and
           // past 64 KiB (a handful of tickets) it spills to a temporary file: two write() calls per page, most of
-          // the ingest path's system calls (docs/store.md "Durability"). In memory it is a copy. The same setting
+          // the ingest path's system calls (docs/store.md "Group commit and durability"). In memory it is a copy. The same setting
           // keeps sorts and GROUP BYs in memory; what this connection sorts is paged or aggregated.
           conn.pragma('temp_store = memory');
           cacheStatements(conn);

@@ -327,5 +327,5 @@ describe('triage serve without TRIAGE_BOOTSTRAP_KEY', () => {
     expect((await call(proc, printed)).status).toBe(200);
     expect(await proc.stop()).toBe(0);
     proc = undefined;
-  });
+  }, 180_000);
 });

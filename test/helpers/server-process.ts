@@ -60,7 +60,8 @@ export async function startProcess(env: Record<string, string>, options: { port?
     },
   };
   // Ready = /readyz answers 200 (database reachable, rule set loaded) and the start-up lines are in.
-  const readyTimeoutMs = options.readyTimeoutMs ?? 15_000;
+  // Generous: a loaded 2-core CI machine has needed more than 15 s to start the real process. A bound, not a timing.
+  const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
   const deadline = Date.now() + readyTimeoutMs;
   let exitedEarly = false;
   void exited.then(() => (exitedEarly = true));

@@ -64,6 +64,17 @@ export function createMetrics(
         }
       },
     });
+  // Read from the checkpointer on scrape; registered only when one runs (SQLite), so PostgreSQL shows neither.
+  const readWal = options.sqliteWal;
+  const walGauge = (name: string, help: string, value: (wal: { frames: number; restarts: number }) => number): Gauge =>
+    new Gauge({
+      name,
+      help,
+      registers: readWal === undefined ? [] : [registry],
+      collect() {
+        if (readWal !== undefined) this.set(value(readWal()));
+      },
+    });
   return {
     registry,
     httpDuration: new Histogram({
@@ -105,25 +116,8 @@ export function createMetrics(
     mailboxLastSuccess: mailboxGauge('triage_mailbox_last_success_timestamp_seconds', 'Unix time of the last successful round', (m) => (m.lastSuccessAt === null ? undefined : Date.parse(m.lastSuccessAt) / 1000)),
     mailMessages: new Counter({ name: 'triage_mail_messages_total', help: 'Fetched messages by mailbox and outcome (created, appended, duplicate, failed)', labelNames: ['mailbox', 'outcome'], registers: [registry] }),
     outboxAttempts: new Counter({ name: 'triage_outbox_attempts_total', help: 'Outbox delivery attempts by action and outcome (ok, retry, dead)', labelNames: ['action', 'outcome'], registers: [registry] }),
-    // Read from the checkpointer on scrape; registered only when one runs (SQLite), so PostgreSQL shows neither.
-    sqliteWalFrames: new Gauge({
-      name: 'triage_sqlite_wal_frames',
-      help: 'Frames (pages) in the SQLite write-ahead log at the last checkpoint; it is started over past 4,096',
-      registers: options.sqliteWal === undefined ? [] : [registry],
-      collect() {
-        const wal = options.sqliteWal?.();
-        if (wal !== undefined) this.set(wal.frames);
-      },
-    }),
-    sqliteWalRestarts: new Gauge({
-      name: 'triage_sqlite_wal_restarts',
-      help: 'Times the SQLite write-ahead log was started over since the server started',
-      registers: options.sqliteWal === undefined ? [] : [registry],
-      collect() {
-        const wal = options.sqliteWal?.();
-        if (wal !== undefined) this.set(wal.restarts);
-      },
-    }),
+    sqliteWalFrames: walGauge('triage_sqlite_wal_frames', 'Frames (pages) in the SQLite write-ahead log at the last checkpoint; it is started over past 4,096', (w) => w.frames),
+    sqliteWalRestarts: walGauge('triage_sqlite_wal_restarts', 'Times the SQLite write-ahead log was started over since the server started', (w) => w.restarts),
   };
 }
 

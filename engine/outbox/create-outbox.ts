@@ -71,13 +71,14 @@ export function createOutbox(options: OutboxOptions): Outbox {
   });
   const writerOptions = {
     onCommitted: () => worker.wake(),
+    adopt: worker,
     resolveConnection: (type: string, params: Record<string, unknown>) => resolveConnection(connections, type, params),
   };
   return {
     store: new OutboxStore(db),
     worker,
     afterDecision: async (context) => {
-      await writeOutboxRows({ trx: context.trx, sql: context.sql, ticket: context.ticket, decision: context.decision, decisionId: context.decisionId }, writerOptions);
+      await writeOutboxRows({ trx: context.trx, sql: context.sql, ticket: context.ticket, decision: context.decision, decisionId: context.decisionId, ...(context.commit === undefined ? {} : { commit: context.commit }) }, writerOptions);
     },
   };
 }

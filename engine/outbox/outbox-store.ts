@@ -4,6 +4,7 @@ import { TriageError } from '../errors/triage-error.js';
 import { databaseDialect } from '../store/database-dialect.js';
 import { isSqliteConnection, knexRunner, sqliteRunner, type SqlRunner } from '../store/sql-runner.js';
 import { withoutCommitFlush } from '../store/without-commit-flush.js';
+import type { GroupCommit } from '../tickets/group-commit.js';
 import {
   attemptFromRow,
   attemptToRow,
@@ -41,6 +42,9 @@ export interface OutboxFinish {
   attempts: readonly OutboxAttempt[];
   next: OutboxTransition;
 }
+
+/** A group commit to record outcomes in (TicketService.commits). */
+export type OutboxCommits = Pick<GroupCommit, 'run'>;
 
 /** An operator's change of a row, audited in outbox_events. */
 export interface OutboxEvent {
@@ -125,8 +129,11 @@ export class OutboxStore {
    * `finish` for several rows in one transaction (one commit): the worker
    * groups the outcomes that arrive while the previous commit runs.
    */
-  async finishMany(items: readonly OutboxFinish[], workerId: string, now: string): Promise<boolean[]> {
+  async finishMany(items: readonly OutboxFinish[], workerId: string, now: string, commits?: OutboxCommits): Promise<boolean[]> {
     if (items.length === 0) return [];
+    // In the ticket writes' next group (SQLite): no transaction and commit of its own, and the
+    // outcome is as durable as a ticket (engine/tickets/group-commit.ts).
+    if (commits !== undefined) return commits.run((_trx, sql) => finishRows(sql, items, workerId, now));
     // An outcome lost to a power failure means the call is made again under the same idempotency key
     // (at least once): no fsync on the server's thread for it (engine/store/without-commit-flush.ts).
     return withoutCommitFlush(this.db, async (connection) => {

@@ -5,11 +5,13 @@
  * never skip one. Each test gets a fresh database and a virtual clock.
  */
 import knexFactory, { type Knex } from 'knex';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ConnectorError } from '../../connectors/lib/connector-error.js';
 import type { ActionCall } from '../../connectors/lib/connector.js';
 import { expectCode } from '../../test/helpers/expect-code.js';
+import type { Decision } from '../../rules/lib/rule-types.js';
 import {
+  actionsFromTicketDecide,
   connectionsOf,
   OUTBOX_TEST_RULE_SET,
   outboxTicketService,
@@ -19,7 +21,8 @@ import {
 } from '../../test/helpers/outbox-fixture.js';
 import { createStoreHarness, type StoreHarness, type StoreKind } from '../../test/helpers/store-harness.js';
 import { loadMessages } from '../tickets/ticket-queries.js';
-import type { TicketService } from '../tickets/ticket-service.js';
+import { GroupCommit } from '../tickets/group-commit.js';
+import { TicketService } from '../tickets/ticket-service.js';
 import { exponentialBackoff } from './backoff.js';
 import { drainOutbox } from './drain-outbox.js';
 import { noteHandler } from './note-handler.js';
@@ -471,5 +474,105 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('outbox (%s)', (kind) => {
     await stopping;
     const store = new OutboxStore(db);
     expect((await store.list()).entries[0]).toMatchObject({ status: 'done', externalId: 'late' });
+  });
+
+  /** A connector whose calls wait until the test releases them, one promise per call. */
+  function gatedConnector(): { connector: ScriptedConnector; calls: () => number; releaseAll: () => void } {
+    const waiting: Array<() => void> = [];
+    const connector = new ScriptedConnector(
+      (call) =>
+        new Promise((resolve) => {
+          waiting.push(() => resolve({ externalId: `ext-${call.idempotencyKey}` }));
+        }),
+    );
+    return { connector, calls: () => connector.calls.length, releaseAll: () => waiting.splice(0).forEach((go) => go()) };
+  }
+
+  it('hands a new row to the running worker at write time: written in flight under its lease, carried out without a claim', async () => {
+    const db = await harness.open();
+    const clock = new VirtualClock();
+    const gate = gatedConnector();
+    const worker = new OutboxWorker({ db, workerId: 'bg', now: clock.now, connections: connectionsOf({ hooks: gate.connector }), pollIntervalMs: 3_600_000, leaseMs: 60_000, callTimeoutMs: 5_000 });
+    const claims = vi.spyOn(OutboxStore.prototype, 'claim');
+    try {
+      // No wake-up: only the hand-off can start the call before the hour-long poll.
+      const service = new TicketService({ db, decide: actionsFromTicketDecide(), now: clock.now, afterDecision: (ctx) => writeOutboxRows(ctx, { adopt: worker }).then(() => undefined) });
+      worker.start();
+      await expect.poll(() => claims.mock.calls.length).toBe(1); // the first round, before any row existed
+      const ticketId = await ticketWithActions(service, [post(1)]);
+      await expect.poll(gate.calls).toBe(1);
+      const store = new OutboxStore(db);
+      const [inFlight] = (await store.list()).entries;
+      expect(inFlight).toMatchObject({ ticketId, status: 'in_flight', leaseOwner: 'bg', leaseUntil: new Date(clock.now().getTime() + 60_000).toISOString(), attempts: 1 });
+      gate.releaseAll();
+      await expect.poll(async () => (await store.get(inFlight!.id))?.status).toBe('done');
+      expect(await store.attempts(inFlight!.id)).toEqual([expect.objectContaining({ attempt: 1, outcome: 'ok', workerId: 'bg' })]);
+      expect(claims).toHaveBeenCalledTimes(1);
+      await worker.stop();
+    } finally {
+      claims.mockRestore();
+      await worker.stop();
+    }
+  });
+
+  it('hands over at most maxAdopted rows at once (the rest are written pending), and nothing for a write that rolled back', async () => {
+    const db = await harness.open();
+    const clock = new VirtualClock();
+    const gate = gatedConnector();
+    const worker = new OutboxWorker({ db, workerId: 'bg', now: clock.now, connections: connectionsOf({ hooks: gate.connector }), pollIntervalMs: 3_600_000, maxAdopted: 1 });
+    try {
+      const service = outboxTicketService(db, clock);
+      const decisionOf = async (ticketId: string): Promise<{ id: string; decision: Decision }> => {
+        const row = (await db('decisions').where({ ticket_id: ticketId }).first()) as { id: string };
+        return { id: row.id, decision: (await service.getTicket(ticketId)).decisions[0]!.decision };
+      };
+      const ticketId = await ticketWithActions(service, [post(1)]);
+      const template = await decisionOf(ticketId);
+      await db('outbox').del();
+      worker.start();
+      // A write whose piece fails after the rows went in: no row, no call, and the lease comes back.
+      const group = new GroupCommit(db);
+      await expect(
+        group.run(async (trx, sql, commit) => {
+          await writeOutboxRows({ trx, sql, commit, ticket: { id: ticketId, updatedAt: clock.iso() }, decision: template.decision, decisionId: 'rolled-back' }, { adopt: worker });
+          throw new Error('a later step of the create failed');
+        }),
+      ).rejects.toThrow('a later step');
+      const store = new OutboxStore(db);
+      expect((await store.list()).entries).toEqual([]);
+      // Two actions, room for one: one in flight with the worker, one pending for a claim.
+      const twoActions: Decision = { ...template.decision, actions: [template.decision.actions[0]!, { ...template.decision.actions[0]!, index: 1 }] };
+      await group.run((trx, sql, commit) => writeOutboxRows({ trx, sql, commit, ticket: { id: ticketId, updatedAt: clock.iso() }, decision: twoActions, decisionId: 'two' }, { adopt: worker }));
+      await expect.poll(gate.calls).toBe(1);
+      expect((await store.list()).entries.map((e) => [e.actionIndex, e.status, e.leaseOwner]).sort()).toEqual([
+        [0, 'in_flight', 'bg'],
+        [1, 'pending', null],
+      ]);
+      gate.releaseAll();
+      await expect.poll(async () => (await store.list()).entries.find((e) => e.actionIndex === 0)?.status).toBe('done');
+      // The pending one goes the usual way.
+      const claimed = worker.runOnce();
+      await expect.poll(gate.calls).toBe(2);
+      gate.releaseAll();
+      expect(await claimed).toBe(1);
+      expect((await store.list()).entries.map((e) => e.status)).toEqual(['done', 'done']);
+    } finally {
+      gate.releaseAll();
+      await worker.stop();
+    }
+  });
+
+  it('records outcomes in the group commit it is given, sharing its commit', async () => {
+    const { db, service, store, worker } = await setup();
+    const groups: Array<{ size: number; committed: boolean }> = [];
+    const commits = new GroupCommit(db, { onGroup: (g) => groups.push(g) });
+    const ticketId = await ticketWithActions(service, [post(1), post(2)]);
+    expect(await worker({ commits: () => commits }).runOnce()).toBe(2);
+    // Both outcomes of the batch in one piece of one group.
+    expect(groups).toEqual([{ size: 1, committed: true }]);
+    expect((await store.list()).entries.map((e) => [e.ticketId, e.status])).toEqual([
+      [ticketId, 'done'],
+      [ticketId, 'done'],
+    ]);
   });
 });

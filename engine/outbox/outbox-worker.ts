@@ -10,7 +10,7 @@ import { loadTicketFacts } from './load-ticket-facts.js';
 import { connectorTarget } from './outbox-action.js';
 import type { AttemptOutcome, OutboxAttempt, OutboxEntry } from './outbox-entry.js';
 import type { OutboxHandler } from './outbox-handler.js';
-import { OutboxStore, type OutboxFinish, type OutboxTransition } from './outbox-store.js';
+import { OutboxStore, type OutboxCommits, type OutboxFinish, type OutboxTransition } from './outbox-store.js';
 import { WakeSignal } from './wake-signal.js';
 
 export interface OutboxWorkerOptions {
@@ -43,6 +43,18 @@ export interface OutboxWorkerOptions {
    * meanwhile. It delays an action by at most this much.
    */
   gatherMs?: number;
+  /**
+   * The group commit of the ticket writes (TicketService.commits), asked at
+   * each record: outcomes are then written in its next group, sharing its
+   * commit. Without one (PostgreSQL) they get a transaction of their own.
+   */
+  commits?: () => OutboxCommits | undefined;
+  /**
+   * At most this many rows handed over at write time (lease/adopt) at once;
+   * beyond it new rows are written pending and claimed as usual. 0 turns the
+   * hand-off off. Default 100.
+   */
+  maxAdopted?: number;
   /** Personal-data masking before params leave (engine/privacy); see MaskOutboundParams. */
   maskOutboundParams?: MaskOutboundParams;
   /** After every recorded attempt (metrics). */
@@ -51,7 +63,15 @@ export interface OutboxWorkerOptions {
   onError?: (error: unknown) => void;
 }
 
-export const OUTBOX_WORKER_DEFAULTS = { batchSize: 20, leaseMs: 60_000, callTimeoutMs: 30_000, maxAttempts: 8, pollIntervalMs: 1000, gatherMs: 20 } as const;
+export const OUTBOX_WORKER_DEFAULTS = { batchSize: 20, leaseMs: 60_000, callTimeoutMs: 30_000, maxAttempts: 8, pollIntervalMs: 1000, gatherMs: 20, maxAdopted: 100 } as const;
+
+/** New rows leased to a running worker as they are written (OutboxWorker.lease). */
+export interface OutboxLease {
+  workerId: string;
+  leaseUntil: string;
+  /** How many of the rows asked for carry the lease; the rest are written pending. */
+  count: number;
+}
 
 /**
  * Dispatches outbox rows: claim due rows under a lease (one short statement),
@@ -90,6 +110,11 @@ export class OutboxWorker {
   private readonly batchTickets = new Map<string, Promise<Map<string, FactObject>>>();
   private readonly db: Knex;
   private stopping = false;
+  private readonly maxAdopted: number;
+  private readonly commits: OutboxWorkerOptions['commits'];
+  /** Rows leased at write time (lease()) and not yet recorded or given back. */
+  private adopted = 0;
+  private readonly adoptions = new Set<Promise<void>>();
 
   constructor(options: OutboxWorkerOptions) {
     this.workerId = options.workerId;
@@ -104,6 +129,8 @@ export class OutboxWorker {
     this.backoff = options.backoff ?? exponentialBackoff();
     this.pollIntervalMs = options.pollIntervalMs ?? OUTBOX_WORKER_DEFAULTS.pollIntervalMs;
     this.gatherMs = options.gatherMs ?? OUTBOX_WORKER_DEFAULTS.gatherMs;
+    this.commits = options.commits;
+    this.maxAdopted = Math.max(0, options.maxAdopted ?? OUTBOX_WORKER_DEFAULTS.maxAdopted);
     this.onAttempt = options.onAttempt;
     this.onError = options.onError;
     if (this.workerId === '') throw new RangeError('an outbox worker needs a workerId');
@@ -129,6 +156,51 @@ export class OutboxWorker {
   async runOnce(): Promise<number> {
     const now = this.now();
     const claimed = await this.store.claim({ workerId: this.workerId, limit: this.batchSize, now: iso(now), leaseUntil: iso(new Date(now.getTime() + this.leaseMs)) });
+    await this.dispatch(claimed);
+    return claimed.length;
+  }
+
+  /**
+   * The hand-off at write time (engine/outbox/outbox-writer.ts): a new row
+   * can be written already leased to this worker, and handed to it once its
+   * transaction committed, instead of being written pending and claimed by
+   * a statement (and a commit) of its own. Returns the lease for up to
+   * `count` new rows, or undefined when this worker is not running or
+   * already has `maxAdopted` such rows on its hands (they are then written
+   * pending and claimed as usual, so a backlog waits in the table, not in
+   * memory). Every lease must be answered with adopt().
+   */
+  lease(count: number): OutboxLease | undefined {
+    if (this.loop === undefined || this.stopping) return undefined;
+    const n = Math.min(count, this.maxAdopted - this.adopted);
+    if (n <= 0) return undefined;
+    this.adopted += n;
+    return { workerId: this.workerId, leaseUntil: iso(new Date(this.now().getTime() + this.leaseMs)), count: n };
+  }
+
+  /**
+   * Take over the rows written under `lease` once their transaction settled:
+   * committed (`entries` as written) → carried out now, like a claimed batch;
+   * rolled back (undefined) → the lease is given back. A row handed over
+   * after stop() began is left as written: in flight under this worker's
+   * lease, claimed again when the lease runs out, like after a crash.
+   */
+  adopt(lease: OutboxLease, entries: readonly OutboxEntry[] | undefined): void {
+    if (entries === undefined || entries.length === 0 || this.stopping) {
+      this.adopted -= lease.count;
+      return;
+    }
+    const run: Promise<void> = this.dispatch(entries)
+      .catch((error: unknown) => this.onError?.(error))
+      .finally(() => {
+        this.adopted -= lease.count;
+        this.adoptions.delete(run);
+      });
+    this.adoptions.add(run);
+  }
+
+  /** Carry out rows this worker holds the lease of, concurrently, and record the outcomes. */
+  private async dispatch(claimed: readonly OutboxEntry[]): Promise<void> {
     const ticketIds = [...new Set(claimed.filter((e) => connectorTarget(e.actionType, e.params) !== undefined).map((e) => e.ticketId))];
     const facts = loadTicketFacts(this.db, ticketIds);
     // A failed prefetch surfaces in the calls that await it (each then retried), not as an unhandled rejection here.
@@ -139,7 +211,6 @@ export class OutboxWorker {
     } finally {
       for (const id of ticketIds) if (this.batchTickets.get(id) === facts) this.batchTickets.delete(id);
     }
-    return claimed.length;
   }
 
   /** Poll in the background until stop(); a full batch goes straight on to the next round. */
@@ -180,6 +251,8 @@ export class OutboxWorker {
     const loop = this.loop;
     this.loop = undefined;
     await loop;
+    // Rows handed over at write time are finished and recorded too.
+    await Promise.allSettled([...this.adoptions]);
   }
 
   private async process(entry: OutboxEntry): Promise<void> {
@@ -246,7 +319,7 @@ export class OutboxWorker {
       while (this.queued.length > 0) {
         const group = this.queued.splice(0);
         try {
-          await this.store.finishMany(group.map((g) => g.item), this.workerId, iso(this.now()));
+          await this.store.finishMany(group.map((g) => g.item), this.workerId, iso(this.now()), this.commits?.());
           for (const g of group) g.resolve();
         } catch (error) {
           for (const g of group) g.reject(error);

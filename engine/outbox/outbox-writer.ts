@@ -4,7 +4,9 @@ import type { Decision } from '../../rules/lib/rule-types.js';
 import { toJsonColumn } from '../store/json-column.js';
 import { insertRows, type SqlRunner } from '../store/sql-runner.js';
 import { connectorTarget } from './outbox-action.js';
-import type { OutboxRow } from './outbox-entry.js';
+import type { CommitHooks } from '../tickets/group-commit.js';
+import { entryFromRow, type OutboxEntry, type OutboxRow } from './outbox-entry.js';
+import type { OutboxLease } from './outbox-worker.js';
 import { outboxIdempotencyKey } from './outbox-idempotency-key.js';
 
 /** The part of TicketService's AfterDecisionContext the outbox needs. */
@@ -15,6 +17,17 @@ export interface DecisionToDispatch {
   ticket: { id: string; updatedAt: string };
   decision: Decision;
   decisionId: string;
+  /**
+   * When the decision's writes are committed or rolled back (the create
+   * path); with it and `adopt`, rows are handed straight to the worker.
+   */
+  commit?: CommitHooks;
+}
+
+/** The worker side of the hand-off at write time (OutboxWorker.lease / adopt). */
+export interface OutboxAdopter {
+  lease(count: number): OutboxLease | undefined;
+  adopt(lease: OutboxLease, entries: readonly OutboxEntry[] | undefined): void;
 }
 
 export interface OutboxWriterOptions {
@@ -26,6 +39,15 @@ export interface OutboxWriterOptions {
    * CPU only: it runs inside the decision's transaction.
    */
   resolveConnection?: (actionType: string, params: Record<string, unknown>) => string | undefined;
+  /**
+   * The in-process worker, to hand new rows to at write time: rows are
+   * written in flight under its lease and given to it after COMMIT, which
+   * saves the claim (a statement and a commit) per batch and the wait for
+   * the next round. Used only where the decision says when it commits
+   * (`commit`); a row whose hand-off is lost (crash, shutdown) is claimed
+   * again when its lease runs out, like any in-flight row.
+   */
+  adopt?: OutboxAdopter;
 }
 
 /**
@@ -76,10 +98,28 @@ export function outboxRowsFor(input: Omit<DecisionToDispatch, 'trx' | 'sql'>, op
 export async function writeOutboxRows(input: DecisionToDispatch, options: OutboxWriterOptions = {}): Promise<number> {
   const rows = outboxRowsFor(input, options);
   if (rows.length === 0) return 0;
-  if (input.sql !== undefined) await insertRows(input.sql, 'outbox', rows as unknown as Array<Record<string, unknown>>, { ignoreConflictOn: 'idempotency_key' });
-  else await input.trx('outbox').insert(rows).onConflict('idempotency_key').ignore();
+  const lease = input.commit === undefined ? undefined : options.adopt?.lease(rows.length);
+  const leased = lease === undefined ? [] : rows.slice(0, lease.count);
+  if (lease !== undefined && input.commit !== undefined && options.adopt !== undefined) {
+    for (const row of leased) {
+      // As a claim would leave it: in flight, first attempt under way.
+      row.status = 'in_flight';
+      row.lease_owner = lease.workerId;
+      row.lease_until = lease.leaseUntil;
+      row.attempts = 1;
+    }
+    // Registered before the INSERT: a failed INSERT rolls the piece back, and the lease must be given back then too.
+    const adopter = options.adopt;
+    input.commit.settled((committed) => adopter.adopt(lease, committed ? leased.map(entryFromRow) : undefined));
+  }
+  // Leased rows must not be skipped on a key clash (the worker would carry out a row it does not hold);
+  // a new decision's keys are new, so the clash cannot happen there, and it would fail loudly if it did.
+  const ignoreConflicts = leased.length === 0;
+  if (input.sql !== undefined) await insertRows(input.sql, 'outbox', rows as unknown as Array<Record<string, unknown>>, ignoreConflicts ? { ignoreConflictOn: 'idempotency_key' } : {});
+  else if (ignoreConflicts) await input.trx('outbox').insert(rows).onConflict('idempotency_key').ignore();
+  else await input.trx('outbox').insert(rows);
   const onCommitted = options.onCommitted;
-  if (onCommitted !== undefined) {
+  if (onCommitted !== undefined && leased.length < rows.length) {
     // After commit, not now: a worker woken before the commit would find nothing.
     input.trx.executionPromise.then(
       () => {

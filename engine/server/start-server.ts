@@ -131,7 +131,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       onAttempt: (entry, attempt) => metrics.outboxAttempts.inc({ action: entry.actionType, outcome: attempt.outcome }),
       onError: (error) => log('error', 'outbox worker round failed; it retries at the next poll', { error: error instanceof Error ? error.message : String(error) }),
       // How soon another instance takes over the rows a dead one had claimed (workers.leaseSeconds).
-      worker: { leaseMs: config.workers.leaseMs },
+      // Outcomes share the ticket writes' commits on SQLite (tickets exists by the time the worker records one).
+      worker: { leaseMs: config.workers.leaseMs, commits: () => tickets.commits },
     });
     const metrics = createMetrics({
       ...(checkpointer === undefined ? {} : { sqliteWal: () => ({ frames: checkpointer?.last?.log ?? 0, restarts: checkpointer?.restarts ?? 0 }) }),

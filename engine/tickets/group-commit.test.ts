@@ -67,6 +67,35 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('GroupCommit (%s)', (kind) => {
     expect(await items(db)).toEqual(['a', 'b', 'd']);
   });
 
+  it('tells each piece whether its own writes committed: a piece rolled back to its savepoint hears false while its group commits', async () => {
+    const db = await withItemsTable(await harness.open());
+    const heard: string[] = [];
+    const group = new GroupCommit(db);
+    const results = await Promise.allSettled([
+      group.run(async (_trx, sql, commit) => {
+        commit.settled((ok) => heard.push(`a:${ok}`));
+        await insertItem(sql, 'a');
+      }),
+      group.run(async (_trx, sql, commit) => {
+        commit.settled((ok) => heard.push(`b:${ok}`));
+        await insertItem(sql, 'b');
+        throw new Error('b failed after writing');
+      }),
+      group.run(async (_trx, sql, commit) => {
+        // A callback that throws keeps neither the others nor the answer from coming.
+        commit.settled(() => {
+          throw new Error('a careless callback');
+        });
+        commit.settled((ok) => heard.push(`c:${ok}`));
+        await insertItem(sql, 'c');
+      }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    // Told before the callers are answered, once each.
+    expect(heard).toEqual(['a:true', 'b:false', 'c:true']);
+    expect(await items(db)).toEqual(['a', 'c']);
+  });
+
   it('goes on after a piece hit a constraint (the savepoint, not the transaction, is rolled back)', async () => {
     const db = await withItemsTable(await harness.open());
     const group = new GroupCommit(db);
@@ -203,6 +232,38 @@ describe('GroupCommit on SQLite: durability and faults', () => {
     await second;
     expect(held.files[0]).toMatch(/triage\.db-wal$/);
     expect(await items(db)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('tells pieces they committed only once the write-ahead log is flushed, and false when the flush or the COMMIT fails', async () => {
+    const { db } = await openFile();
+    const held = heldWalSync();
+    const group = new GroupCommit(db, { walSync: held.factory });
+    const heard: string[] = [];
+    const first = group.run(async (_trx, sql, commit) => {
+      commit.settled((ok) => heard.push(`flushed:${ok}`));
+      await insertItem(sql, 'f');
+    });
+    await expect.poll(() => held.flushes).toBe(1);
+    expect(heard).toEqual([]);
+    held.release();
+    await first;
+    expect(heard).toEqual(['flushed:true']);
+    held.fail = new Error('EIO: i/o error, fdatasync');
+    const second = group.run(async (_trx, sql, commit) => {
+      commit.settled((ok) => heard.push(`unflushed:${ok}`));
+      await insertItem(sql, 'g');
+    });
+    await expect.poll(() => held.flushes).toBe(2);
+    held.release();
+    await expect(second).rejects.toMatchObject({ code: 'TRIAGE_STORE_UNAVAILABLE' });
+    expect(heard).toEqual(['flushed:true', 'unflushed:false']);
+    const third = group.run(async (_trx, sql, commit) => {
+      commit.settled((ok) => heard.push(`commit-failed:${ok}`));
+      await sql.run('pragma defer_foreign_keys = on');
+      await sql.run('insert into "ticket_tags" ("ticket_id", "tag") values (?, ?)', ['no-such-ticket', 'x']);
+    });
+    await expect(third).rejects.toThrow(/FOREIGN KEY constraint failed/);
+    expect(heard).toEqual(['flushed:true', 'unflushed:false', 'commit-failed:false']);
   });
 
   it('commits without the in-thread fsync and restores synchronous = FULL after each group', async () => {

@@ -12,12 +12,25 @@ export const DEFAULT_MAX_GROUP_SIZE = 128;
  * per-query overhead where the store allows (straight on the SQLite
  * connection), through knex otherwise.
  */
-export type GroupWork<T> = (trx: Knex.Transaction, sql: SqlRunner) => Promise<T>;
+export type GroupWork<T> = (trx: Knex.Transaction, sql: SqlRunner, commit: CommitHooks) => Promise<T>;
+
+/**
+ * What a piece learns about its own end: `settled` callbacks run once, with
+ * true when the piece's writes are committed and durable (answered with
+ * success), false when they are not (the piece or its group failed). A
+ * piece's savepoint may roll back while the group commits, so the group's
+ * transaction promise is no substitute.
+ */
+export interface CommitHooks {
+  settled(callback: (committed: boolean) => void): void;
+}
 
 interface Queued {
   work: GroupWork<unknown>;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
+  /** The piece's `settled` callbacks (created on first use). */
+  settled?: Array<(committed: boolean) => void>;
 }
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
@@ -157,6 +170,8 @@ export class GroupCommit {
     const settle = (failed: { error: unknown } | undefined): void => {
       taken.forEach((queued, i) => {
         const outcome = outcomes[i];
+        const committed = failed === undefined && outcome?.ok === true;
+        if (queued.settled !== undefined) notifySettled(queued.settled, committed);
         if (failed !== undefined) queued.reject(outcome !== undefined && !outcome.ok ? outcome.error : failed.error);
         else if (outcome?.ok === true) queued.resolve(outcome.value);
         else queued.reject(outcome?.error);
@@ -217,7 +232,7 @@ function setSynchronous(connection: unknown, level: number): void {
 async function runInSavepoint(trx: Knex.Transaction, sql: SqlRunner, queued: Queued): Promise<Outcome> {
   await sql.run('savepoint group_commit_item');
   try {
-    const value = await queued.work(trx, sql);
+    const value = await queued.work(trx, sql, { settled: (callback) => (queued.settled ??= []).push(callback) });
     await sql.run('release savepoint group_commit_item');
     return { ok: true, value };
   } catch (error) {
@@ -226,6 +241,33 @@ async function runInSavepoint(trx: Knex.Transaction, sql: SqlRunner, queued: Que
     await sql.run('rollback to savepoint group_commit_item');
     await sql.run('release savepoint group_commit_item');
     return { ok: false, error };
+  }
+}
+
+/**
+ * CommitHooks for a top-level knex transaction (no group): it commits as a
+ * whole, so its own promise tells. Not for a nested transaction, whose
+ * promise settles at its savepoint's release, before the outer COMMIT.
+ */
+export function transactionCommitHooks(trx: Knex.Transaction): CommitHooks {
+  return {
+    settled(callback) {
+      trx.executionPromise.then(
+        () => notifySettled([callback], true),
+        () => notifySettled([callback], false),
+      );
+    },
+  };
+}
+
+/** Callbacks are the callers' business: one that throws must not keep the others (or the answers) from running. */
+function notifySettled(callbacks: ReadonlyArray<(committed: boolean) => void>, committed: boolean): void {
+  for (const callback of callbacks) {
+    try {
+      callback(committed);
+    } catch {
+      // See above.
+    }
   }
 }
 

@@ -20,7 +20,7 @@ import { resolveCustomer, loadCustomer, lookupCustomer } from './customer-resolv
 import type { Decide, DecisionRecord } from './decide.js';
 import type { SlaEventFact } from '../sla/clocks/sla-fact.js';
 import type { TicketSlaHooks } from '../sla/clocks/sla-clocks.js';
-import { GroupCommit, type GroupCommitOptions } from './group-commit.js';
+import { GroupCommit, transactionCommitHooks, type CommitHooks, type GroupCommitOptions } from './group-commit.js';
 import { databaseDialect } from '../store/database-dialect.js';
 import type { Message, MessageInput } from './message.js';
 import { messageFromInput } from './message-input.js';
@@ -57,6 +57,12 @@ export interface AfterDecisionContext {
   decision: Decision;
   decisionId: string;
   message: Message | undefined;
+  /**
+   * On the create path only: tells when this ticket's writes are committed
+   * and durable, or rolled back (engine/tickets/group-commit.ts). Other paths
+   * may run inside an outer transaction, so they leave it out.
+   */
+  commit?: CommitHooks;
 }
 
 export interface TicketServiceOptions {
@@ -177,6 +183,15 @@ export class TicketService {
   private readonly groupCommit: GroupCommit | undefined;
   private readonly sla: TicketSlaHooks | undefined;
 
+  /**
+   * The group commit new tickets are written in (SQLite by default), for
+   * other short writes that may share its commits (the outbox worker's
+   * outcomes); undefined without one.
+   */
+  get commits(): GroupCommit | undefined {
+    return this.groupCommit;
+  }
+
   constructor(options: TicketServiceOptions) {
     this.db = options.db;
     this.decide = options.decide;
@@ -239,7 +254,7 @@ export class TicketService {
     const customerFacts = input.customerFacts ?? (await this.loadCustomerFacts(ticketId, customer, hints, now));
     const actor = input.actor ?? SYSTEM_ACTOR;
 
-    const create = async (trx: Knex.Transaction, sql: SqlRunner): Promise<CreateTicketResult> => {
+    const create = async (trx: Knex.Transaction, sql: SqlRunner, commit: CommitHooks): Promise<CreateTicketResult> => {
       const number = await allocateTicketNumber(sql, databaseDialect(this.db));
       const ticket: Ticket = {
         id: ticketId,
@@ -296,7 +311,7 @@ export class TicketService {
       if (message !== undefined) await insertRows(sql, 'messages', [messageToRow(message) as unknown as Row]);
       await insertRows(sql, 'decisions', [decisionToRow(planned.record) as unknown as Row]);
       if (this.afterDecision !== undefined) {
-        await this.afterDecision({ trx, sql, ticket: planned.ticket, decision, decisionId: planned.record.id, message });
+        await this.afterDecision({ trx, sql, ticket: planned.ticket, decision, decisionId: planned.record.id, message, commit });
       }
       if (this.sla !== undefined) await this.sla.sync({ sql, ticket: planned.ticket, customer: customerFact(customer, customerFacts), message, now, creating: true });
       await audit.flush(sql);
@@ -304,7 +319,7 @@ export class TicketService {
     };
 
     try {
-      return await (this.groupCommit === undefined ? this.db.transaction((trx) => create(trx, knexRunner(trx))) : this.groupCommit.run(create));
+      return await (this.groupCommit === undefined ? this.db.transaction((trx) => create(trx, knexRunner(trx), transactionCommitHooks(trx))) : this.groupCommit.run(create));
     } catch (error) {
       // A delivery of an item that is already stored, or that lost the race
       // against a concurrent delivery: the unique (source, external_id) index

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { timeOrderedUuid } from '../store/time-ordered-uuid.js';
 import type { Knex } from 'knex';
 import type { Decision } from '../../rules/lib/rule-types.js';
 import { toJsonColumn } from '../store/json-column.js';
@@ -62,7 +62,7 @@ export function outboxRowsFor(input: Omit<DecisionToDispatch, 'trx' | 'sql'>, op
   const now = ticket.updatedAt;
   const connectionOf = options.resolveConnection ?? ((type: string, params: Record<string, unknown>) => connectorTarget(type, params)?.requested);
   return decision.actions.map((action) => ({
-    id: randomUUID(),
+    id: timeOrderedUuid(),
     idempotency_key: outboxIdempotencyKey({ ticketId: ticket.id, ruleId: action.ruleId, event: decision.event, decisionId, actionIndex: action.index }),
     ticket_id: ticket.id,
     decision_id: decisionId,

@@ -129,11 +129,8 @@ export class OutboxStore {
    * `finish` for several rows in one transaction (one commit): the worker
    * groups the outcomes that arrive while the previous commit runs.
    */
-  async finishMany(items: readonly OutboxFinish[], workerId: string, now: string, commits?: OutboxCommits): Promise<boolean[]> {
+  async finishMany(items: readonly OutboxFinish[], workerId: string, now: string): Promise<boolean[]> {
     if (items.length === 0) return [];
-    // In the ticket writes' next group (SQLite): no transaction and commit of its own, and the
-    // outcome is as durable as a ticket (engine/tickets/group-commit.ts).
-    if (commits !== undefined) return commits.run((_trx, sql) => finishRows(sql, items, workerId, now));
     // An outcome lost to a power failure means the call is made again under the same idempotency key
     // (at least once): no fsync on the server's thread for it (engine/store/without-commit-flush.ts).
     return withoutCommitFlush(this.db, async (connection) => {
@@ -149,6 +146,20 @@ export class OutboxStore {
         if (connection.inTransaction) await sql.run('rollback');
         throw error;
       }
+    });
+  }
+
+  /**
+   * `finishMany` as a piece of a group commit (the ticket writes' one on
+   * SQLite): no transaction and commit of its own, and the outcomes are as
+   * durable as a ticket (engine/tickets/group-commit.ts). The group may run
+   * its statements later on the writer thread, so whether a row was still
+   * this worker's is not read back; the fence applies all the same.
+   */
+  async finishInGroup(commits: OutboxCommits, items: readonly OutboxFinish[], workerId: string, now: string): Promise<void> {
+    if (items.length === 0) return;
+    await commits.run(async (_trx, sql) => {
+      await finishRows(sql, items, workerId, now, { readBack: false });
     });
   }
 
@@ -294,14 +305,17 @@ const ATTEMPT_UPSERT = `${ATTEMPT_INSERT}update set ${ATTEMPT_COLUMNS.filter((c)
 /** A placeholder for an expired attempt must not overwrite what its worker reports later. */
 const ATTEMPT_KEEP = `${ATTEMPT_INSERT}nothing`;
 /** Fenced by (lease owner, attempt number): a row another claim took over meanwhile is left alone. */
-const FENCE = 'where "id" = ? and "status" = \'in_flight\' and "lease_owner" = ? and "attempts" = ? returning "id"';
+const FENCE = 'where "id" = ? and "status" = \'in_flight\' and "lease_owner" = ? and "attempts" = ?';
 const FINISH_DONE = `update "outbox" set "status" = 'done', "lease_owner" = null, "lease_until" = null, "updated_at" = ?, "external_id" = ?, "last_error_code" = null, "last_error" = null ${FENCE}`;
 const FINISH_PENDING = `update "outbox" set "status" = 'pending', "lease_owner" = null, "lease_until" = null, "updated_at" = ?, "last_error_code" = ?, "last_error" = ?, "next_attempt_at" = ? ${FENCE}`;
 const FINISH_DEAD = `update "outbox" set "status" = 'dead', "lease_owner" = null, "lease_until" = null, "updated_at" = ?, "last_error_code" = ?, "last_error" = ? ${FENCE}`;
+/** Whether the fenced update found the row: the id back, one row or none. */
+const READ_BACK = ' returning "id"';
 
 /** Record each row's attempts and move it on, inside the caller's transaction; true per row that was still ours. */
-async function finishRows(sql: SqlRunner, items: readonly OutboxFinish[], workerId: string, now: string): Promise<boolean[]> {
+async function finishRows(sql: SqlRunner, items: readonly OutboxFinish[], workerId: string, now: string, options: { readBack: boolean } = { readBack: true }): Promise<boolean[]> {
   const changed: boolean[] = [];
+  const back = options.readBack ? READ_BACK : '';
   for (const { entry, attempts, next } of items) {
     for (const attempt of attempts) {
       const row = attemptToRow(attempt);
@@ -310,10 +324,10 @@ async function finishRows(sql: SqlRunner, items: readonly OutboxFinish[], worker
     const fence = [entry.id, workerId, entry.attempts];
     const rows =
       next.status === 'done'
-        ? await sql.run(FINISH_DONE, [now, next.externalId, ...fence])
+        ? await sql.run(FINISH_DONE + back, [now, next.externalId, ...fence])
         : next.status === 'pending'
-          ? await sql.run(FINISH_PENDING, [now, next.error.code, next.error.message, next.nextAttemptAt, ...fence])
-          : await sql.run(FINISH_DEAD, [now, next.error.code, next.error.message, ...fence]);
+          ? await sql.run(FINISH_PENDING + back, [now, next.error.code, next.error.message, next.nextAttemptAt, ...fence])
+          : await sql.run(FINISH_DEAD + back, [now, next.error.code, next.error.message, ...fence]);
     changed.push(rows.length === 1);
   }
   return changed;

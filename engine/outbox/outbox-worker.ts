@@ -319,7 +319,10 @@ export class OutboxWorker {
       while (this.queued.length > 0) {
         const group = this.queued.splice(0);
         try {
-          await this.store.finishMany(group.map((g) => g.item), this.workerId, iso(this.now()), this.commits?.());
+          const commits = this.commits?.();
+          const items = group.map((g) => g.item);
+          if (commits === undefined) await this.store.finishMany(items, this.workerId, iso(this.now()));
+          else await this.store.finishInGroup(commits, items, this.workerId, iso(this.now()));
           for (const g of group) g.resolve();
         } catch (error) {
           for (const g of group) g.reject(error);

@@ -19,6 +19,7 @@ import { configurePrivacy } from '../privacy/privacy-settings.js';
 import { startRetentionJob, type RetentionJob } from '../privacy/retention-job.js';
 import { RuleSetHolder } from '../rules-runtime/rule-set-holder.js';
 import { createDatabase } from '../store/create-database.js';
+import { beginImmediate } from '../store/begin-immediate.js';
 import { migrateToLatest } from '../store/migrate-to-latest.js';
 import { databaseDialect } from '../store/database-dialect.js';
 import { startSqliteCheckpointer, type SqliteCheckpointer } from '../store/sqlite-checkpointer.js';
@@ -90,6 +91,13 @@ export interface StartServerOptions {
    * commits (engine/store/sqlite-checkpointer.ts). Default: only when listening.
    */
   sqliteCheckpointer?: boolean;
+  /**
+   * On a SQLite file, new tickets' statements, COMMIT and fsync run on a
+   * writer thread with its own connection (engine/tickets/writer-groups.ts).
+   * Default: env TRIAGE_SQLITE_WRITER_THREAD (1/true, 0/false), else only
+   * when listening.
+   */
+  sqliteWriterThread?: boolean;
 }
 
 /**
@@ -109,6 +117,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   let checkpointer: SqliteCheckpointer | undefined;
   try {
     await migrateToLatest(db);
+    const writerThread = databaseDialect(db) === 'sqlite' && runSqliteWriterThread(options);
+    // A second connection writes the file from now on: this one's transactions take the write lock at BEGIN.
+    if (writerThread) beginImmediate(db);
     if (databaseDialect(db) === 'sqlite' && (options.sqliteCheckpointer ?? options.listen !== false)) {
       checkpointer = await startSqliteCheckpointer(db, resolve(config.database.sqlitePath), {
         onError: (error) => process.stderr.write(`triage: ${error.message}\n`),
@@ -165,9 +176,16 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       afterDecision: async (context) => {
         const { decision } = context;
         await outbox.afterDecision(context);
-        metrics.evaluations.inc({ event: decision.event, source: 'ticket' });
-        for (const id of decision.firedRules) metrics.ruleHits.inc({ rule: id, event: decision.event });
+        const count = (): void => {
+          metrics.evaluations.inc({ event: decision.event, source: 'ticket' });
+          for (const id of decision.firedRules) metrics.ruleHits.inc({ rule: id, event: decision.event });
+        };
+        // A create is counted once it is stored: on the writer thread a piece may run again (a lost counter race).
+        if (context.commit === undefined) count();
+        else context.commit.settled((committed) => committed && count());
       },
+      // Creates' statements, COMMIT and fsync on a thread of their own (SQLite file; docs/store.md).
+      ...(writerThread ? { groupCommit: { writerThread: true } } : {}),
     });
     // Survey links are rendered inside decide(), so their key and base URL are process-wide (docs/automations.md).
     const csatSecret = await resolveCsatSecret(db, config.automations.csat.secret, new Date().toISOString());
@@ -295,6 +313,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
           await enrichmentRetries?.close();
           await orderRetries?.close();
           await openConnections.close();
+          // Last writes through the group commit are done by now (HTTP, mail, sweepers, outbox stopped).
+          await tickets.close();
           await checkpointer?.stop();
           await db.destroy();
         })();
@@ -330,4 +350,11 @@ function runSlaSweeper(options: StartServerOptions, workersRole: boolean): boole
   const env = options.env.TRIAGE_SLA_SWEEPER;
   if (env !== undefined && env !== '') return env !== '0' && env.toLowerCase() !== 'false';
   return workersRole && options.listen !== false;
+}
+
+function runSqliteWriterThread(options: StartServerOptions): boolean {
+  if (options.sqliteWriterThread !== undefined) return options.sqliteWriterThread;
+  const env = options.env.TRIAGE_SQLITE_WRITER_THREAD;
+  if (env !== undefined && env !== '') return env !== '0' && env.toLowerCase() !== 'false';
+  return options.listen !== false;
 }

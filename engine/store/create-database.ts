@@ -5,6 +5,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { TriageError } from '../errors/triage-error.js';
 import { databaseLog } from './database-log.js';
 import { cacheStatements } from './statement-cache.js';
+import { applySqlitePragmas } from './sqlite-pragmas.js';
 
 export interface DatabaseOptions {
   /** A `postgres://` / `postgresql://` URL selects PostgreSQL; anything else (or nothing) selects SQLite. */
@@ -15,8 +16,6 @@ export interface DatabaseOptions {
 
 export const DEFAULT_SQLITE_PATH = './data/triage.db';
 
-/** How long a SQLite writer waits for another writer before failing with SQLITE_BUSY. */
-const SQLITE_BUSY_TIMEOUT_MS = 5000;
 
 export function isPostgresUrl(url: string | undefined): url is string {
   return url !== undefined && /^postgres(ql)?:\/\//i.test(url);
@@ -108,26 +107,7 @@ function openSqlite(path: string): Knex {
       max: 1,
       afterCreate(conn: BetterSqlite3.Database, done: (err: Error | null, conn: BetterSqlite3.Database) => void) {
         try {
-          // WAL lets readers (other processes, `triage report`) run while we write.
-          conn.pragma('journal_mode = WAL');
-          // FULL: every commit is fsynced before it returns, so an acknowledged ticket survives a power
-          // loss, not only a crash of the process (NORMAL, better-sqlite3's default in WAL mode, may lose
-          // the last commits on power loss). Affordable because ticket creates share commits
-          // (group commit, engine/tickets/group-commit.ts); see docs/store.md "Durability".
-          conn.pragma('synchronous = FULL');
-          conn.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
-          // SQLite ships with foreign keys off; the schema relies on them.
-          conn.pragma('foreign_keys = ON');
-          // 32 MiB of page cache instead of SQLite's 2 MiB: a ticket touches about forty index pages across
-          // seven tables, and with the default cache a busy server re-reads them from the WAL on every insert.
-          // The cache only grows as pages are used.
-          conn.pragma('cache_size = -32768');
-          // Temporary files in memory. The one that matters is the savepoint journal: every ticket of a group
-          // commit runs in a SAVEPOINT, SQLite copies each page the ticket first touches into that journal, and
-          // past 64 KiB (a handful of tickets) it spills to a temporary file: two write() calls per page, most of
-          // the ingest path's system calls (docs/store.md "Group commit and durability"). In memory it is a copy. The same setting
-          // keeps sorts and GROUP BYs in memory; what this connection sorts is paged or aggregated.
-          conn.pragma('temp_store = memory');
+          applySqlitePragmas(conn);
           cacheStatements(conn);
           done(null, conn);
         } catch (error) {

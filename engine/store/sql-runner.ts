@@ -13,6 +13,12 @@ import type { Knex } from 'knex';
  */
 export interface SqlRunner {
   run(sql: string, bindings?: readonly unknown[]): Promise<Array<Record<string, unknown>>>;
+  /**
+   * Only where statements run later, on the SQLite writer thread
+   * (engine/tickets/writer-groups.ts), so nothing can be read back: the next
+   * value of a `counters` row, claimed with a statement the writer checks.
+   */
+  counter?(name: string): Promise<number>;
 }
 
 /** Through knex, on the transaction (or database) given. */
@@ -61,7 +67,7 @@ export function sqliteRunner(connection: SqliteConnection): SqlRunner {
   };
 }
 
-function sqliteValue(value: unknown): unknown {
+export function sqliteValue(value: unknown): unknown {
   if (value === undefined) return null;
   if (typeof value === 'boolean') return value ? 1 : 0;
   return value;

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { threadUrl } from './thread-url.js';
 import type { Knex } from 'knex';
 
 /** See SqliteCheckpointerOptions.restartFrames. */
@@ -43,7 +44,7 @@ export interface SqliteCheckpointer {
 export async function startSqliteCheckpointer(db: Knex, file: string, options: SqliteCheckpointerOptions = {}): Promise<SqliteCheckpointer> {
   const intervalMs = options.intervalMs ?? 250;
   const restartFrames = options.restartFrames ?? DEFAULT_RESTART_FRAMES;
-  const worker = new Worker(workerUrl(), { workerData: { file, intervalMs, restartFrames } });
+  const worker = new Worker(threadUrl(import.meta.url, 'sqlite-checkpoint-worker'), { workerData: { file, intervalMs, restartFrames } });
   let last: { log: number; checkpointed: number } | undefined;
   let restarts = 0;
   let stopping = false;
@@ -100,17 +101,4 @@ export async function startSqliteCheckpointer(db: Knex, file: string, options: S
       await exited;
     },
   };
-}
-
-/**
- * The compiled worker next to this file. When the TypeScript sources run
- * (vitest, tsx), a small bootstrap registers tsx in the worker first: worker
- * threads do not inherit the parent's module loader.
- */
-function workerUrl(): URL {
-  const worker = new URL(import.meta.url.endsWith('.ts') ? './sqlite-checkpoint-worker.ts' : './sqlite-checkpoint-worker.js', import.meta.url);
-  if (!import.meta.url.endsWith('.ts')) return worker;
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const bootstrap = `const tsx = await import(${JSON.stringify(tsx)}); tsx.register(); await import(${JSON.stringify(worker.href)});`;
-  return new URL(`data:text/javascript,${encodeURIComponent(bootstrap)}`);
 }

@@ -1,7 +1,9 @@
 import type { Knex } from 'knex';
 import { TriageError } from '../errors/triage-error.js';
 import { isSqliteConnection, knexRunner, sqliteRunner, type SqlRunner } from '../store/sql-runner.js';
+import { SqliteWriter } from '../store/sqlite-writer.js';
 import { WalSync } from '../store/wal-sync.js';
+import { WriterGroups } from './writer-groups.js';
 
 /** A group never grows past this many pieces of work: it bounds the wait of the first one. */
 export const DEFAULT_MAX_GROUP_SIZE = 128;
@@ -45,6 +47,16 @@ export interface GroupCommitOptions {
    * hold a flush back or make it fail.
    */
   walSync?: (walFile: string) => { sync(): Promise<void> };
+  /**
+   * On a SQLite file in WAL mode: run the groups' statements, COMMIT and
+   * fsync on a writer thread with its own connection
+   * (engine/tickets/writer-groups.ts) while this thread runs the next
+   * pieces. Pieces may then only write through `sql` (and take counter
+   * values through `sql.counter`); their `trx` only carries
+   * `executionPromise`. Ignored elsewhere (PostgreSQL, in-memory SQLite).
+   * The server turns it on; call close() when done. Default false.
+   */
+  writerThread?: boolean;
 }
 
 /** What a SQLite connection needs for the off-thread flush: its file, and whether it asked for durable commits. */
@@ -96,6 +108,9 @@ export class GroupCommit {
   private readonly walSyncs = new Map<string, { sync(): Promise<void> }>();
   private readonly durability = new WeakMap<object, SqliteDurability | null>();
   private draining = false;
+  private readonly wantsWriter: boolean;
+  /** Decided at the first group: the writer thread's groups, or null for groups on this thread. */
+  private writerGroups: { groups: WriterGroups; writer: SqliteWriter } | null | undefined;
 
   constructor(
     private readonly db: Knex,
@@ -104,19 +119,52 @@ export class GroupCommit {
     this.maxGroupSize = Math.max(1, options.maxGroupSize ?? DEFAULT_MAX_GROUP_SIZE);
     this.onGroup = options.onGroup;
     this.makeWalSync = options.walSync ?? ((walFile) => new WalSync(walFile));
+    this.wantsWriter = options.writerThread === true;
+    if (!this.wantsWriter) this.writerGroups = null;
+  }
+
+  /** True when the writer thread was asked for (whether the database allows it is known at the first group). */
+  get usesWriterThread(): boolean {
+    return this.wantsWriter && this.writerGroups !== null;
+  }
+
+  /** True once groups run on the writer thread (writerThread asked for, and the database is a SQLite file in WAL mode). */
+  get onWriterThread(): boolean {
+    return this.writerGroups !== null && this.writerGroups !== undefined;
   }
 
   /** Run `work` in the next group's transaction, in a savepoint of its own; settles after that transaction ended. */
   run<T>(work: GroupWork<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
-      if (!this.draining) void this.drain();
+      const queued = { work, resolve: resolve as (value: unknown) => void, reject };
+      if (this.writerGroups) this.writerGroups.groups.add(queued);
+      else {
+        this.queue.push(queued);
+        if (!this.draining) void this.drain();
+      }
     });
+  }
+
+  /** Finish what is queued, then stop the writer thread (if one runs). */
+  async close(): Promise<void> {
+    while (this.draining || this.queue.length > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    const writer = this.writerGroups;
+    if (!writer) return;
+    await writer.groups.idle();
+    await writer.writer.close();
   }
 
   private async drain(): Promise<void> {
     this.draining = true;
     try {
+      if (this.writerGroups === undefined) {
+        this.writerGroups = await this.startWriter();
+        if (this.writerGroups) {
+          // From now on everything goes to the writer thread's groups, what waited so far first.
+          for (const queued of this.queue.splice(0)) this.writerGroups.groups.add(queued);
+          return;
+        }
+      }
       while (this.queue.length > 0) {
         await new Promise<void>((resolve) => setImmediate(resolve));
         await this.runGroup();
@@ -187,6 +235,32 @@ export class GroupCommit {
       (error: unknown) =>
         settle({ error: new TriageError('TRIAGE_STORE_UNAVAILABLE', [`the write-ahead log could not be flushed to disk: ${error instanceof Error ? error.message : String(error)}`], { cause: error }) }),
     );
+  }
+
+  /** The writer thread, when asked for and the database is a durable SQLite file; else null. */
+  private async startWriter(): Promise<{ groups: WriterGroups; writer: SqliteWriter } | null> {
+    if (!this.wantsWriter) return null;
+    let file: string | undefined;
+    const connection: unknown = await this.db.client.acquireConnection();
+    try {
+      const sqlite = this.sqliteDurability(connection);
+      if (sqlite !== null) file = sqlite.walFile.slice(0, -'-wal'.length);
+    } finally {
+      await this.db.client.releaseConnection(connection);
+    }
+    if (file === undefined) return null;
+    const writer = new SqliteWriter(file);
+    const groups = new WriterGroups({
+      writer,
+      maxGroupSize: this.maxGroupSize,
+      ...(this.onGroup === undefined ? {} : { onGroup: this.onGroup }),
+      notify: notifySettled,
+      readCounter: async (name) => {
+        const row = (await this.db('counters').where({ name }).first('value')) as { value: number | string } | undefined;
+        return row === undefined ? undefined : Number(row.value);
+      },
+    });
+    return { groups, writer };
   }
 
   private walSyncFor(walFile: string): { sync(): Promise<void> } {

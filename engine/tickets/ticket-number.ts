@@ -33,6 +33,8 @@ export async function allocateTicketNumber(sql: SqlRunner, dialect: DatabaseDial
     if (rows.length !== 1) throw new Error(`sequence ${TICKET_NUMBER_SEQUENCE} answered no value; run migrateToLatest first`);
     return formatTicketNumber(Number(rows[0]?.value));
   }
+  // On the writer thread's path the value is known ahead and claimed with a compare-and-set (counter-allocator.ts).
+  if (sql.counter !== undefined) return formatTicketNumber(await sql.counter(COUNTER));
   // One statement (RETURNING works on SQLite ≥ 3.35) instead of an UPDATE and a SELECT.
   const rows = await sql.run('update "counters" set "value" = "value" + 1 where "name" = ? returning "value"', [COUNTER]);
   if (rows.length !== 1) throw new Error(`counters row "${COUNTER}" is missing; run migrateToLatest first`);

@@ -181,6 +181,8 @@ export class TicketService {
   private readonly customerFactsProvider: CustomerFactsProvider | undefined;
   private readonly orderFactsProvider: OrderFactsProvider | undefined;
   private readonly groupCommit: GroupCommit | undefined;
+  /** Creates on their way, by source and external id (writer-thread group commit only, see createTicket). */
+  private readonly creating = new Map<string, Promise<CreateTicketResult>>();
   private readonly sla: TicketSlaHooks | undefined;
 
   /**
@@ -190,6 +192,11 @@ export class TicketService {
    */
   get commits(): GroupCommit | undefined {
     return this.groupCommit;
+  }
+
+  /** Finish the creates in progress and stop the group commit's writer thread, if it runs one. */
+  async close(): Promise<void> {
+    await this.groupCommit?.close();
   }
 
   constructor(options: TicketServiceOptions) {
@@ -218,6 +225,27 @@ export class TicketService {
   async createTicket(input: CreateTicketInput): Promise<CreateTicketResult> {
     const now = this.now();
     const normalized = normalizeCreateInput(input, now);
+    if (this.groupCommit?.usesWriterThread !== true) return this.createNormalized(input, normalized, now);
+    // On the writer thread a create that loses the (source, external_id) race fails only when its batch is
+    // written, and the creates collected after it must then run again (their numbers follow its number). So a
+    // delivery of an item whose create is still on its way waits for that one and answers with its ticket.
+    const key = `${normalized.source}\u0000${normalized.externalId}`;
+    const earlier = this.creating.get(key);
+    if (earlier !== undefined) {
+      await earlier.catch(() => undefined);
+      const existing = await findTicketByExternalId(this.db, normalized.source, normalized.externalId);
+      if (existing !== undefined) return this.redelivered(existing, normalized.fingerprint);
+    }
+    const running = this.createNormalized(input, normalized, now);
+    this.creating.set(key, running);
+    try {
+      return await running;
+    } finally {
+      if (this.creating.get(key) === running) this.creating.delete(key);
+    }
+  }
+
+  private async createNormalized(input: CreateTicketInput, normalized: ReturnType<typeof normalizeCreateInput>, now: string): Promise<CreateTicketResult> {
     const ticketId = timeOrderedUuid();
     const message = input.message === undefined ? undefined : messageFromInput(input.message, ticketId, { subject: normalized.subject, now: normalized.createdAt });
     // The sender of an inbound first message is the customer unless the caller says otherwise.

@@ -1,0 +1,90 @@
+/**
+ * Worker thread body of SqliteWriter (engine/store/sqlite-writer.ts): its own
+ * connection to the database file, which runs each batch the server's event
+ * loop has prepared as one durable transaction.
+ *
+ * A batch is a list of pieces (one new ticket, one round of outbox outcomes),
+ * each a list of write statements. Per batch: BEGIN IMMEDIATE, per piece a
+ * SAVEPOINT (a piece that fails rolls back alone and the batch goes on), then
+ * COMMIT with `synchronous = FULL`: the fsync blocks this thread, not the
+ * server's. A statement may say how many rows it must change (the ticket
+ * counter's compare-and-set); if it changes another number the piece fails
+ * with TRIAGE_STORE_WRITE_CONFLICT and its writes are undone.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import Database from 'better-sqlite3';
+import { applySqlitePragmas } from './sqlite-pragmas.js';
+import { cacheStatements } from './statement-cache.js';
+import type { PieceResult, WireStatement, WriterBatch, WriterReply } from './sqlite-writer-protocol.js';
+
+const { file } = workerData as { file: string };
+/** As long as knex waits for a pooled connection by default (acquireConnectionTimeout). */
+const WRITER_BUSY_TIMEOUT_MS = 60_000;
+const db = new Database(file, { fileMustExist: true });
+applySqlitePragmas(db);
+// The server's own transactions (BEGIN IMMEDIATE, engine/store/begin-immediate.ts) hold the write lock while they
+// run; this thread waits for them as the in-thread group commit waits for the pooled connection, not 5 s.
+db.pragma(`busy_timeout = ${WRITER_BUSY_TIMEOUT_MS}`);
+cacheStatements(db);
+
+/** SQL texts by the number the server gave them (WireStatement). */
+const texts = new Map<number, string>();
+
+function runStatement(statement: WireStatement): void {
+  if (statement.define !== undefined && typeof statement.text === 'number') texts.set(statement.text, statement.define);
+  const sql = typeof statement.text === 'string' ? statement.text : texts.get(statement.text);
+  if (sql === undefined) throw new Error(`the writer thread was sent SQL text #${statement.text} it does not know`);
+  const result = db.prepare(sql).run(statement.bindings);
+  if (statement.expectChanges !== undefined && result.changes !== statement.expectChanges) {
+    throw Object.assign(new Error(`expected ${statement.expectChanges} changed row(s), got ${result.changes}: ${sql}`), { code: 'TRIAGE_STORE_WRITE_CONFLICT' });
+  }
+}
+
+function describe(error: unknown): { message: string; code?: string; name: string } {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return { message: error.message, name: error.name, ...(typeof code === 'string' ? { code } : {}) };
+  }
+  return { message: String(error), name: 'Error' };
+}
+
+function runBatch(batch: WriterBatch): WriterReply {
+  const results: PieceResult[] = [];
+  try {
+    db.exec('begin immediate');
+    for (const piece of batch.pieces) {
+      db.exec('savepoint writer_piece');
+      try {
+        for (const statement of piece) runStatement(statement);
+        db.exec('release savepoint writer_piece');
+        results.push({ ok: true });
+      } catch (error) {
+        // If this fails too, the transaction itself is broken (SQLITE_FULL, I/O): the batch fails as a whole.
+        db.exec('rollback to savepoint writer_piece');
+        db.exec('release savepoint writer_piece');
+        results.push({ ok: false, error: describe(error) });
+      }
+    }
+    db.exec('commit');
+    return { id: batch.id, ok: true, results };
+  } catch (error) {
+    if (db.inTransaction) {
+      try {
+        db.exec('rollback');
+      } catch {
+        // Already rolled back by SQLite itself.
+      }
+    }
+    return { id: batch.id, ok: false, error: describe(error), results: [] };
+  }
+}
+
+parentPort?.on('message', (message: WriterBatch | 'stop') => {
+  if (message === 'stop') {
+    db.close();
+    parentPort?.close();
+    return;
+  }
+  parentPort?.postMessage(runBatch(message));
+});
+parentPort?.postMessage({ type: 'ready' });

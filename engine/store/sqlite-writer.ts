@@ -1,0 +1,99 @@
+import { Worker } from 'node:worker_threads';
+import { TriageError } from '../errors/triage-error.js';
+import type { WireStatement, WriterReply, WriterStatement } from './sqlite-writer-protocol.js';
+
+/** Distinct SQL texts sent by number; past this many, new ones go by value (the set is small: one per statement shape). */
+const MAX_TEXTS = 2000;
+import { threadUrl } from './thread-url.js';
+
+/**
+ * A worker thread with its own connection to a SQLite file that runs
+ * prepared batches of write statements as durable transactions
+ * (engine/store/sqlite-writer-thread.ts), so the statements, the COMMIT and
+ * its fsync cost the server's event loop nothing but a message.
+ *
+ * The group commit (engine/tickets/group-commit.ts) is its one user: it
+ * runs the pieces' JavaScript on the event loop, collects their statements,
+ * and hands a batch over while it collects the next one. Batches run one
+ * after the other in the order given.
+ */
+export class SqliteWriter {
+  private readonly worker: Worker;
+  private readonly ready: Promise<void>;
+  private readonly waiting = new Map<number, { resolve: (reply: WriterReply) => void; reject: (error: unknown) => void }>();
+  private nextId = 1;
+  private readonly texts = new Map<string, number>();
+
+  private gone: Error | undefined;
+  private closing: Promise<void> | undefined;
+
+  constructor(file: string) {
+    this.worker = new Worker(threadUrl(import.meta.url, 'sqlite-writer-thread'), { workerData: { file } });
+    // Not what keeps a server alive; an idle writer must not keep a finished test or CLI run from exiting.
+    this.worker.unref();
+    this.ready = new Promise<void>((resolve, reject) => {
+      this.worker.on('message', (message: WriterReply | { type: 'ready' }) => {
+        if ('type' in message) {
+          resolve();
+          return;
+        }
+        const waiter = this.waiting.get(message.id);
+        this.waiting.delete(message.id);
+        waiter?.resolve(message);
+      });
+      this.worker.once('error', (error) => {
+        this.fail(error);
+        reject(error);
+      });
+      this.worker.once('exit', (code) => {
+        const error = new Error(`the SQLite writer thread exited (code ${code})`);
+        this.fail(error);
+        reject(error);
+      });
+    });
+    // Waiters see the failure; nobody need listen to this one.
+    this.ready.catch(() => undefined);
+  }
+
+  /** Run one batch (a transaction; each inner list in its own savepoint). Rejects when the thread is gone. */
+  async run(pieces: WriterStatement[][]): Promise<WriterReply> {
+    await this.ready;
+    if (this.gone !== undefined) throw unavailable(this.gone);
+    const id = this.nextId++;
+    return new Promise<WriterReply>((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      this.worker.postMessage({ id, pieces: pieces.map((piece) => piece.map((statement) => this.wire(statement))) });
+    });
+  }
+
+  private wire(statement: WriterStatement): WireStatement {
+    const known = this.texts.get(statement.sql);
+    const extra = statement.expectChanges === undefined ? {} : { expectChanges: statement.expectChanges };
+    if (known !== undefined) return { text: known, bindings: statement.bindings, ...extra };
+    if (this.texts.size >= MAX_TEXTS) return { text: statement.sql, bindings: statement.bindings, ...extra };
+    const text = this.texts.size + 1;
+    this.texts.set(statement.sql, text);
+    return { text, define: statement.sql, bindings: statement.bindings, ...extra };
+  }
+
+  /** Stop the thread after the batch in progress; call when no more batches will come. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      if (this.gone !== undefined) return;
+      const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
+      this.worker.postMessage('stop');
+      await exited;
+    })();
+    return this.closing;
+  }
+
+  private fail(error: Error): void {
+    this.gone ??= error;
+    for (const waiter of this.waiting.values()) waiter.reject(unavailable(error));
+    this.waiting.clear();
+  }
+}
+
+function unavailable(error: Error): TriageError {
+  return new TriageError('TRIAGE_STORE_UNAVAILABLE', [`the SQLite writer thread stopped: ${error.message}`], { cause: error });
+}

@@ -6,8 +6,8 @@
  * A batch is a list of pieces (one new ticket, one round of outbox outcomes),
  * each a list of write statements. Per batch: BEGIN IMMEDIATE, per piece a
  * SAVEPOINT (a piece that fails rolls back alone and the batch goes on), then
- * COMMIT with `synchronous = FULL`: the fsync blocks this thread, not the
- * server's. A statement may say how many rows it must change (the ticket
+ * COMMIT with the server connection's `synchronous` setting (FULL as
+ * shipped): the fsync blocks this thread, not the server's. A statement may say how many rows it must change (the ticket
  * counter's compare-and-set); if it changes another number the piece fails
  * with TRIAGE_STORE_WRITE_CONFLICT and its writes are undone.
  */
@@ -17,7 +17,7 @@ import { applySqlitePragmas } from './sqlite-pragmas.js';
 import { cacheStatements } from './statement-cache.js';
 import type { PieceResult, WireStatement, WriterBatch, WriterReply } from './sqlite-writer-protocol.js';
 
-const { file } = workerData as { file: string };
+const { file, synchronous } = workerData as { file: string; synchronous: number };
 /** As long as knex waits for a pooled connection by default (acquireConnectionTimeout). */
 const WRITER_BUSY_TIMEOUT_MS = 60_000;
 const db = new Database(file, { fileMustExist: true });
@@ -25,6 +25,8 @@ applySqlitePragmas(db);
 // The server's own transactions (BEGIN IMMEDIATE, engine/store/begin-immediate.ts) hold the write lock while they
 // run; this thread waits for them as the in-thread group commit waits for the pooled connection, not 5 s.
 db.pragma(`busy_timeout = ${WRITER_BUSY_TIMEOUT_MS}`);
+// As the server's own connection was set when the thread started (applySqlitePragmas makes it FULL).
+db.pragma(`synchronous = ${Math.trunc(synchronous)}`);
 cacheStatements(db);
 
 /** SQL texts by the number the server gave them (WireStatement). */

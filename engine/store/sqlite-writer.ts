@@ -18,45 +18,41 @@ import { threadUrl } from './thread-url.js';
  * after the other in the order given.
  */
 export class SqliteWriter {
-  private readonly worker: Worker;
-  private readonly ready: Promise<void>;
+  private worker!: Worker;
+  private ready!: Promise<void>;
   private readonly waiting = new Map<number, { resolve: (reply: WriterReply) => void; reject: (error: unknown) => void }>();
   private nextId = 1;
+  /** SQL texts the current thread knows by number (WireStatement); a new thread starts without. */
   private readonly texts = new Map<string, number>();
-
   private gone: Error | undefined;
   private closing: Promise<void> | undefined;
+  private restartCount = 0;
 
-  constructor(file: string) {
-    this.worker = new Worker(threadUrl(import.meta.url, 'sqlite-writer-thread'), { workerData: { file } });
-    // Not what keeps a server alive; an idle writer must not keep a finished test or CLI run from exiting.
-    this.worker.unref();
-    this.ready = new Promise<void>((resolve, reject) => {
-      this.worker.on('message', (message: WriterReply | { type: 'ready' }) => {
-        if ('type' in message) {
-          resolve();
-          return;
-        }
-        const waiter = this.waiting.get(message.id);
-        this.waiting.delete(message.id);
-        waiter?.resolve(message);
-      });
-      this.worker.once('error', (error) => {
-        this.fail(error);
-        reject(error);
-      });
-      this.worker.once('exit', (code) => {
-        const error = new Error(`the SQLite writer thread exited (code ${code})`);
-        this.fail(error);
-        reject(error);
-      });
-    });
-    // Waiters see the failure; nobody need listen to this one.
-    this.ready.catch(() => undefined);
+  /** `synchronous`: the level its commits use (SQLite's numbers: 1 NORMAL, 2 FULL, 3 EXTRA); default FULL. */
+  constructor(
+    private readonly file: string,
+    private readonly options: { synchronous?: number } = {},
+  ) {
+    this.start();
   }
 
-  /** Run one batch (a transaction; each inner list in its own savepoint). Rejects when the thread is gone. */
+  /** Threads started again after one stopped unexpectedly. */
+  get restarts(): number {
+    return this.restartCount;
+  }
+
+  /**
+   * Run one batch (a transaction; each inner list in its own savepoint).
+   * Rejects with TRIAGE_STORE_UNAVAILABLE when the thread stops before it
+   * answers (the batch may or may not have committed: a retry with the same
+   * external id finds out). After such a stop the next batch starts a new
+   * thread, so one lost thread does not take ticket creation down for good.
+   */
   async run(pieces: WriterStatement[][]): Promise<WriterReply> {
+    if (this.gone !== undefined && this.closing === undefined) {
+      this.restartCount += 1;
+      this.start();
+    }
     await this.ready;
     if (this.gone !== undefined) throw unavailable(this.gone);
     const id = this.nextId++;
@@ -64,16 +60,6 @@ export class SqliteWriter {
       this.waiting.set(id, { resolve, reject });
       this.worker.postMessage({ id, pieces: pieces.map((piece) => piece.map((statement) => this.wire(statement))) });
     });
-  }
-
-  private wire(statement: WriterStatement): WireStatement {
-    const known = this.texts.get(statement.sql);
-    const extra = statement.expectChanges === undefined ? {} : { expectChanges: statement.expectChanges };
-    if (known !== undefined) return { text: known, bindings: statement.bindings, ...extra };
-    if (this.texts.size >= MAX_TEXTS) return { text: statement.sql, bindings: statement.bindings, ...extra };
-    const text = this.texts.size + 1;
-    this.texts.set(statement.sql, text);
-    return { text, define: statement.sql, bindings: statement.bindings, ...extra };
   }
 
   /** Stop the thread after the batch in progress; call when no more batches will come. */
@@ -85,6 +71,53 @@ export class SqliteWriter {
       await exited;
     })();
     return this.closing;
+  }
+
+  /** Stop the thread at once, whatever it is doing (what a crash of it looks like; tests). */
+  async terminate(): Promise<void> {
+    await this.worker.terminate();
+  }
+
+  private start(): void {
+    this.gone = undefined;
+    this.texts.clear();
+    const worker = new Worker(threadUrl(import.meta.url, 'sqlite-writer-thread'), { workerData: { file: this.file, synchronous: this.options.synchronous ?? 2 } });
+    this.worker = worker;
+    // Not what keeps a server alive; an idle writer must not keep a finished test or CLI run from exiting.
+    worker.unref();
+    this.ready = new Promise<void>((resolve, reject) => {
+      worker.on('message', (message: WriterReply | { type: 'ready' }) => {
+        if ('type' in message) {
+          resolve();
+          return;
+        }
+        const waiter = this.waiting.get(message.id);
+        this.waiting.delete(message.id);
+        waiter?.resolve(message);
+      });
+      // A thread replaced by a new one (run() after a stop) must not fail the new one's waiters.
+      worker.once('error', (error) => {
+        if (this.worker === worker) this.fail(error);
+        reject(error);
+      });
+      worker.once('exit', (code) => {
+        const error = new Error(`the SQLite writer thread exited (code ${code})`);
+        if (this.worker === worker) this.fail(error);
+        reject(error);
+      });
+    });
+    // Waiters see the failure; nobody need listen to this one.
+    this.ready.catch(() => undefined);
+  }
+
+  private wire(statement: WriterStatement): WireStatement {
+    const known = this.texts.get(statement.sql);
+    const extra = statement.expectChanges === undefined ? {} : { expectChanges: statement.expectChanges };
+    if (known !== undefined) return { text: known, bindings: statement.bindings, ...extra };
+    if (this.texts.size >= MAX_TEXTS) return { text: statement.sql, bindings: statement.bindings, ...extra };
+    const text = this.texts.size + 1;
+    this.texts.set(statement.sql, text);
+    return { text, define: statement.sql, bindings: statement.bindings, ...extra };
   }
 
   private fail(error: Error): void {

@@ -240,16 +240,16 @@ export class GroupCommit {
   /** The writer thread, when asked for and the database is a durable SQLite file; else null. */
   private async startWriter(): Promise<{ groups: WriterGroups; writer: SqliteWriter } | null> {
     if (!this.wantsWriter) return null;
-    let file: string | undefined;
+    let target: { file: string; synchronous: number } | undefined;
     const connection: unknown = await this.db.client.acquireConnection();
     try {
-      const sqlite = this.sqliteDurability(connection);
-      if (sqlite !== null) file = sqlite.walFile.slice(0, -'-wal'.length);
+      target = sqliteWalFile(connection);
     } finally {
       await this.db.client.releaseConnection(connection);
     }
-    if (file === undefined) return null;
-    const writer = new SqliteWriter(file);
+    if (target === undefined) return null;
+    // The thread commits as this connection was set to (FULL as shipped; NORMAL if the owner chose it).
+    const writer = new SqliteWriter(target.file, { synchronous: target.synchronous });
     const groups = new WriterGroups({
       writer,
       maxGroupSize: this.maxGroupSize,
@@ -291,6 +291,15 @@ export class GroupCommit {
     this.durability.set(connection, found);
     return found;
   }
+}
+
+/** A SQLite file in WAL mode (what a second connection can write beside this one), with its synchronous level. */
+function sqliteWalFile(connection: unknown): { file: string; synchronous: number } | undefined {
+  if (!isSqliteConnection(connection)) return undefined;
+  const c = connection as unknown as PragmaConnection;
+  if (typeof c.name !== 'string' || c.name === '' || c.memory === true || typeof c.pragma !== 'function') return undefined;
+  if (String(c.pragma('journal_mode', { simple: true })).toLowerCase() !== 'wal') return undefined;
+  return { file: c.name, synchronous: Number(c.pragma('synchronous', { simple: true })) };
 }
 
 function setSynchronous(connection: unknown, level: number): void {

@@ -136,12 +136,23 @@ describe('group commit on the SQLite writer thread', () => {
     expect(heard.sort()).toEqual(['0:true', '1:false', '2:true']);
   });
 
-  it('fails what waits with TRIAGE_STORE_UNAVAILABLE once the writer thread is gone', async () => {
-    const { path } = await openFile();
+  it('fails what waits with TRIAGE_STORE_UNAVAILABLE when the writer thread dies, and starts a new one for the next batch', async () => {
+    const { db, path } = await openFile();
     const writer = new SqliteWriter(path);
-    await writer.run([[{ sql: 'insert into "counters" ("name", "value") values (?, ?)', bindings: ['w', 1] }]]);
+    cleanups.push(() => writer.close());
+    const insert = (name: string): Parameters<SqliteWriter['run']>[0] => [[{ sql: 'insert into "counters" ("name", "value") values (?, ?)', bindings: [name, 1] }]];
+    await writer.run(insert('before'));
+    // A batch the thread never answers: it is stopped mid-way.
+    const lost = writer.run(insert('lost'));
+    await writer.terminate();
+    await expect(lost).rejects.toMatchObject({ code: 'TRIAGE_STORE_UNAVAILABLE' });
+    // The next batch gets a new thread (which knows none of the old one's SQL texts: they are sent again).
+    expect(await writer.run(insert('after'))).toMatchObject({ ok: true, results: [{ ok: true }] });
+    expect(writer.restarts).toBe(1);
+    expect(((await db('counters').whereIn('name', ['before', 'after']).select('name')) as Array<{ name: string }>).map((r) => r.name).sort()).toEqual(['after', 'before']);
+    // Once closed it stays closed.
     await writer.close();
-    await expect(writer.run([[{ sql: 'delete from "counters" where "name" = ?', bindings: ['w'] }]])).rejects.toMatchObject({ code: 'TRIAGE_STORE_UNAVAILABLE' });
+    await expect(writer.run(insert('closed'))).rejects.toMatchObject({ code: 'TRIAGE_STORE_UNAVAILABLE' });
   });
 });
 

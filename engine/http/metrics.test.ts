@@ -42,6 +42,21 @@ describe('metrics', () => {
     expect(text).not.toContain('triage_sqlite_wal');
   });
 
+  it('reports what the SQLite writer thread did, and has no such metric without one', async () => {
+    const writer = { batches: 12, pieces: 70, restarts: 0 };
+    const metrics = createMetrics({ sqliteWriter: () => writer });
+    let text = await metrics.registry.metrics();
+    expect(await sample(text, 'triage_sqlite_writer_batches')).toBe(12);
+    expect(await sample(text, 'triage_sqlite_writer_pieces')).toBe(70);
+    expect(await sample(text, 'triage_sqlite_writer_restarts')).toBe(0);
+    writer.batches = 13;
+    writer.restarts = 1;
+    text = await metrics.registry.metrics();
+    expect(await sample(text, 'triage_sqlite_writer_batches')).toBe(13);
+    expect(await sample(text, 'triage_sqlite_writer_restarts')).toBe(1);
+    expect(await createMetrics().registry.metrics()).not.toContain('triage_sqlite_writer');
+  });
+
   it('refuses what prom-client refuses: unknown labels, negative values', () => {
     const metrics = createMetrics();
     expect(() => metrics.evaluations.inc({ event: 'e', source: 'api', other: 'x' } as never)).toThrow();

@@ -30,6 +30,17 @@ export interface AppMetrics {
   sqliteWalFrames: Gauge;
   /** SQLite only: times the checkpointer started the write-ahead log over. */
   sqliteWalRestarts: Gauge;
+  /** SQLite writer thread only (engine/tickets/writer-groups.ts): its transactions, what they carried, its restarts. */
+  sqliteWriterBatches: Gauge;
+  sqliteWriterPieces: Gauge;
+  sqliteWriterRestarts: Gauge;
+}
+
+/** What the SQLite writer thread has done since the server started. */
+export interface WriterStats {
+  batches: number;
+  pieces: number;
+  restarts: number;
 }
 
 export function createMetrics(
@@ -39,6 +50,8 @@ export function createMetrics(
     mailboxes?: () => Promise<ReadonlyArray<{ name: string; condition: string; backlog: number | null; failures: number; lastSuccessAt: string | null }>>;
     /** The SQLite checkpointer's last report; only when one runs (the two WAL metrics exist only then). */
     sqliteWal?: () => { frames: number; restarts: number };
+    /** The SQLite writer thread's counts; only when the server runs one (the three writer metrics exist only then). */
+    sqliteWriter?: () => WriterStats;
   } = {},
 ): AppMetrics {
   const registry = new Registry();
@@ -64,15 +77,14 @@ export function createMetrics(
         }
       },
     });
-  // Read from the checkpointer on scrape; registered only when one runs (SQLite), so PostgreSQL shows neither.
-  const readWal = options.sqliteWal;
-  const walGauge = (name: string, help: string, value: (wal: { frames: number; restarts: number }) => number): Gauge =>
+  // Read on scrape from the part that keeps the count; registered only when it runs (SQLite), so PostgreSQL shows none.
+  const readGauge = <T>(read: (() => T) | undefined, name: string, help: string, value: (read: T) => number): Gauge =>
     new Gauge({
       name,
       help,
-      registers: readWal === undefined ? [] : [registry],
+      registers: read === undefined ? [] : [registry],
       collect() {
-        if (readWal !== undefined) this.set(value(readWal()));
+        if (read !== undefined) this.set(value(read()));
       },
     });
   return {
@@ -116,8 +128,11 @@ export function createMetrics(
     mailboxLastSuccess: mailboxGauge('triage_mailbox_last_success_timestamp_seconds', 'Unix time of the last successful round', (m) => (m.lastSuccessAt === null ? undefined : Date.parse(m.lastSuccessAt) / 1000)),
     mailMessages: new Counter({ name: 'triage_mail_messages_total', help: 'Fetched messages by mailbox and outcome (created, appended, duplicate, failed)', labelNames: ['mailbox', 'outcome'], registers: [registry] }),
     outboxAttempts: new Counter({ name: 'triage_outbox_attempts_total', help: 'Outbox delivery attempts by action and outcome (ok, retry, dead)', labelNames: ['action', 'outcome'], registers: [registry] }),
-    sqliteWalFrames: walGauge('triage_sqlite_wal_frames', 'Frames (pages) in the SQLite write-ahead log at the last checkpoint; it is started over past 4,096', (w) => w.frames),
-    sqliteWalRestarts: walGauge('triage_sqlite_wal_restarts', 'Times the SQLite write-ahead log was started over since the server started', (w) => w.restarts),
+    sqliteWalFrames: readGauge(options.sqliteWal, 'triage_sqlite_wal_frames', 'Frames (pages) in the SQLite write-ahead log at the last checkpoint; it is started over past 4,096', (w) => w.frames),
+    sqliteWalRestarts: readGauge(options.sqliteWal, 'triage_sqlite_wal_restarts', 'Times the SQLite write-ahead log was started over since the server started', (w) => w.restarts),
+    sqliteWriterBatches: readGauge(options.sqliteWriter, 'triage_sqlite_writer_batches', 'Transactions the SQLite writer thread ran since the server started (committed or failed)', (w) => w.batches),
+    sqliteWriterPieces: readGauge(options.sqliteWriter, 'triage_sqlite_writer_pieces', 'Pieces (new tickets, rounds of outbox outcomes) those transactions carried', (w) => w.pieces),
+    sqliteWriterRestarts: readGauge(options.sqliteWriter, 'triage_sqlite_writer_restarts', 'Times the SQLite writer thread was started again after it stopped unexpectedly', (w) => w.restarts),
   };
 }
 

@@ -147,6 +147,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     });
     const metrics = createMetrics({
       ...(checkpointer === undefined ? {} : { sqliteWal: () => ({ frames: checkpointer?.last?.log ?? 0, restarts: checkpointer?.restarts ?? 0 }) }),
+      // Zero until the first create starts the thread.
+      ...(writerThread ? { sqliteWriter: () => tickets.commits?.writerStats() ?? { batches: 0, pieces: 0, restarts: 0 } } : {}),
       outboxByStatus: () => outbox.store.countByStatus(),
       mailboxes: () => readMailboxHealth(db, config.mail),
       ticketsByStatus: async () => {

@@ -145,6 +145,12 @@ export class GroupCommit {
     });
   }
 
+  /** What the writer thread did so far; undefined while it does not run (not asked for, not started yet, not SQLite). */
+  writerStats(): { batches: number; pieces: number; restarts: number } | undefined {
+    if (!this.writerGroups) return undefined;
+    return { ...this.writerGroups.groups.written, restarts: this.writerGroups.writer.restarts };
+  }
+
   /** Finish what is queued, then stop the writer thread (if one runs). */
   async close(): Promise<void> {
     while (this.draining || this.queue.length > 0) await new Promise<void>((resolve) => setImmediate(resolve));

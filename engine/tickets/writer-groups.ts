@@ -68,8 +68,15 @@ export class WriterGroups {
   /** Batches at the writer (it runs them in order); see MAX_IN_FLIGHT. */
   private readonly inFlight = new Set<Promise<void>>();
   private draining = false;
+  private batchCount = 0;
+  private pieceCount = 0;
 
   constructor(private readonly options: WriterGroupsOptions) {}
+
+  /** Batches handed to the writer so far, and the pieces they carried (metrics). */
+  get written(): { batches: number; pieces: number } {
+    return { batches: this.batchCount, pieces: this.pieceCount };
+  }
 
   add(queued: WriterQueued): void {
     this.queue.push(queued);
@@ -155,6 +162,8 @@ export class WriterGroups {
   }
 
   private async write(batch: Recorded[]): Promise<void> {
+    this.batchCount += 1;
+    this.pieceCount += batch.length;
     let reply: WriterReply;
     try {
       reply = await this.options.writer.run(batch.map((r) => r.statements));

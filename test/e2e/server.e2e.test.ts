@@ -190,6 +190,12 @@ describe('triage serve (the real process over HTTP)', () => {
     // On SQLite the checkpointer's view of the write-ahead log, so an operator can alert on its growth.
     await expect.poll(async () => /^triage_sqlite_wal_frames \d+$/m.test(await metricsText()), { timeout: 10_000 }).toBe(true);
     expect(await metricsText()).toMatch(/^triage_sqlite_wal_restarts \d+$/m);
+    // The real server writes new tickets on its SQLite writer thread.
+    expect((await post('/v1/tickets', { externalId: 'e2e-metrics-writer', subject: 'Faktura 7/2026' })).status).toBe(201);
+    const writer = await metricsText();
+    expect(Number(/^triage_sqlite_writer_batches (\d+)$/m.exec(writer)?.[1])).toBeGreaterThanOrEqual(1);
+    expect(Number(/^triage_sqlite_writer_pieces (\d+)$/m.exec(writer)?.[1])).toBeGreaterThanOrEqual(1);
+    expect(writer).toMatch(/^triage_sqlite_writer_restarts 0$/m);
   });
 
   it('hot reload: an edited rule file becomes a new version that evaluate uses', async () => {

@@ -25,11 +25,18 @@ async function run(spec: LoadSpec): Promise<LoadResult> {
         setupRequest: (req, context) => {
           const id = `${spec.idPrefix ?? 'bench'}-${seq++}`;
           (context as ClientContext).inFlight = id;
-          return { ...req, body: spec.body.replace(EXTERNAL_ID_MARKER, id) };
+          return { ...req, body: spec.body.replaceAll(EXTERNAL_ID_MARKER, id) };
         },
-        onResponse: (status, _body, context) => {
+        onResponse: (status, body, context) => {
           const id = (context as ClientContext).inFlight;
-          if (status >= 200 && status < 300 && id !== undefined) acked.push(id);
+          if (status < 200 || status >= 300 || id === undefined) return;
+          if (spec.batch !== true) {
+            acked.push(id);
+            return;
+          }
+          // A batch answers 200 with a result per ticket: only the 2xx results are acknowledged tickets.
+          const results = (JSON.parse(body) as { results?: Array<{ externalId: string; status: number }> }).results ?? [];
+          for (const r of results) if (r.status >= 200 && r.status < 300) acked.push(r.externalId);
         },
       }
     : { method: spec.method, path: spec.path, body: spec.body };

@@ -18,3 +18,14 @@ export const TICKET_BODY = JSON.stringify({
   channel: 'email',
   message: { from: 'jan.kowalski@kowalski-hurt.pl', text: 'Dzień dobry, w fakturze 12/2026 jest błędny NIP. Proszę o korektę.' },
 });
+
+/** Tickets per request of the batch ingest target. */
+export const BATCH_SIZE = 20;
+
+/**
+ * POST /v1/tickets/batch: BATCH_SIZE of the ticket above, the marker followed
+ * by `-<index>`, so every ticket of every request gets its own externalId.
+ */
+export const TICKET_BATCH_BODY = JSON.stringify({
+  tickets: Array.from({ length: BATCH_SIZE }, (_, i) => ({ ...(JSON.parse(TICKET_BODY) as Record<string, unknown>), externalId: `${EXTERNAL_ID_MARKER}-${i}` })),
+});

@@ -15,6 +15,11 @@ export interface LoadSpec {
   connections: number;
   /** Prefix of the generated external ids, unique per run. */
   idPrefix?: string;
+  /**
+   * A batch body (POST /v1/tickets/batch): every marker becomes the request's id, and the acknowledged ids
+   * are `<id>-<index>` of the results whose status is 2xx, read from the answer.
+   */
+  batch?: boolean;
 }
 
 export interface LoadResult {

@@ -12,7 +12,7 @@ const OUTAGE_RETRY_AFTER_SECONDS = 2;
  */
 export function installErrorHandling(app: FastifyInstance, bodyLimit: number): void {
   app.setErrorHandler((error: FastifyError | TriageError, request: FastifyRequest, reply: FastifyReply) => {
-    const e = toTriageError(error, request, bodyLimit);
+    const e = toApiError(error, request, bodyLimit);
     if (e.code === 'TRIAGE_STORE_OUTAGE') {
       // Expected while the database restarts: one line, no stack; the client retries after Retry-After.
       request.log.warn({ code: e.code }, e.message);
@@ -27,8 +27,15 @@ export function installErrorHandling(app: FastifyInstance, bodyLimit: number): v
   });
 }
 
-function toTriageError(error: FastifyError | TriageError, request: FastifyRequest, bodyLimit: number): TriageError {
+/**
+ * What the API answers for `error`: a TriageError as it is, Fastify's
+ * validation and body errors by their codes, a lost database connection as
+ * TRIAGE_STORE_OUTAGE, anything else as TRIAGE_HTTP_INTERNAL (no details).
+ * Also for errors answered inside a 200 (the results of POST /v1/tickets/batch).
+ */
+export function toApiError(error: unknown, request: FastifyRequest, bodyLimit: number): TriageError {
   if (isTriageError(error)) return error;
+  if (typeof error !== 'object' || error === null) return new TriageError('TRIAGE_HTTP_INTERNAL', [request.id]);
   const fe = error as FastifyError;
   if (fe.validation) {
     const details = fe.validation.map((v) => ({

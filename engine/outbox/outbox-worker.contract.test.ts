@@ -562,6 +562,42 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('outbox (%s)', (kind) => {
     }
   });
 
+  it('carries out handed-over rows at most batchSize at a time, and leaves one whose lease is nearly out to a claim', async () => {
+    const db = await harness.open();
+    const clock = new VirtualClock();
+    const gate = gatedConnector();
+    const worker = new OutboxWorker({ db, workerId: 'bg', now: clock.now, connections: connectionsOf({ hooks: gate.connector }), pollIntervalMs: 3_600_000, batchSize: 2, leaseMs: 60_000, callTimeoutMs: 5_000 });
+    try {
+      const service = new TicketService({ db, decide: actionsFromTicketDecide(), now: clock.now, afterDecision: (ctx) => writeOutboxRows(ctx, { adopt: worker }).then(() => undefined) });
+      worker.start();
+      await ticketWithActions(service, [post(1), post(2), post(3), post(4), post(5)]);
+      const store = new OutboxStore(db);
+      expect((await store.list()).entries.map((e) => e.status)).toEqual(Array(5).fill('in_flight'));
+      await expect.poll(gate.calls).toBe(2);
+      // 56 s later 4 s of lease are left, less than a call may take: the queued three are not started.
+      clock.advance(56_000);
+      gate.releaseAll();
+      await expect.poll(async () => (await store.list()).entries.filter((e) => e.status === 'done').length).toBe(2);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(gate.calls()).toBe(2);
+      // Once the lease ran out a claim takes them, each called once.
+      clock.advance(5_000);
+      const claimed = worker.runOnce();
+      await expect.poll(gate.calls).toBe(4);
+      gate.releaseAll();
+      expect(await claimed).toBe(2);
+      const last = worker.runOnce();
+      await expect.poll(gate.calls).toBe(5);
+      gate.releaseAll();
+      await last;
+      expect((await store.list()).entries.map((e) => e.status)).toEqual(Array(5).fill('done'));
+      expect(new Set(gate.connector.calls.map((c) => c.idempotencyKey)).size).toBe(5);
+    } finally {
+      gate.releaseAll();
+      await worker.stop();
+    }
+  });
+
   it('records outcomes in the group commit it is given, sharing its commit', async () => {
     const { db, service, store, worker } = await setup();
     const groups: Array<{ size: number; committed: boolean }> = [];

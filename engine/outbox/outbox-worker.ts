@@ -50,9 +50,10 @@ export interface OutboxWorkerOptions {
    */
   commits?: () => OutboxCommits | undefined;
   /**
-   * At most this many rows handed over at write time (lease/adopt) at once;
-   * beyond it new rows are written pending and claimed as usual. 0 turns the
-   * hand-off off. Default 100.
+   * At most this many rows handed over at write time (lease/adopt) and not
+   * yet recorded (queued in memory, batchSize of them running); beyond it
+   * new rows are written pending and claimed as usual. 0 turns the hand-off
+   * off. Default 1,000.
    */
   maxAdopted?: number;
   /** Personal-data masking before params leave (engine/privacy); see MaskOutboundParams. */
@@ -63,7 +64,7 @@ export interface OutboxWorkerOptions {
   onError?: (error: unknown) => void;
 }
 
-export const OUTBOX_WORKER_DEFAULTS = { batchSize: 20, leaseMs: 60_000, callTimeoutMs: 30_000, maxAttempts: 8, pollIntervalMs: 1000, gatherMs: 20, maxAdopted: 100 } as const;
+export const OUTBOX_WORKER_DEFAULTS = { batchSize: 20, leaseMs: 60_000, callTimeoutMs: 30_000, maxAttempts: 8, pollIntervalMs: 1000, gatherMs: 20, maxAdopted: 1000 } as const;
 
 /** New rows leased to a running worker as they are written (OutboxWorker.lease). */
 export interface OutboxLease {
@@ -114,6 +115,9 @@ export class OutboxWorker {
   private readonly commits: OutboxWorkerOptions['commits'];
   /** Rows leased at write time (lease()) and not yet recorded or given back. */
   private adopted = 0;
+  /** Handed-over rows waiting for a turn (at most batchSize run at once, as with claims). */
+  private readonly adoptedQueue: OutboxEntry[] = [];
+  private adoptedRunning = 0;
   private readonly adoptions = new Set<Promise<void>>();
 
   constructor(options: OutboxWorkerOptions) {
@@ -180,23 +184,45 @@ export class OutboxWorker {
 
   /**
    * Take over the rows written under `lease` once their transaction settled:
-   * committed (`entries` as written) → carried out now, like a claimed batch;
-   * rolled back (undefined) → the lease is given back. A row handed over
-   * after stop() began is left as written: in flight under this worker's
-   * lease, claimed again when the lease runs out, like after a crash.
+   * committed (`entries` as written) → queued here and carried out at most
+   * batchSize at a time, like claimed rows; rolled back (undefined) → the
+   * lease is given back. A row handed over after stop() began is left as
+   * written: in flight under this worker's lease, claimed again when the
+   * lease runs out, like after a crash.
    */
   adopt(lease: OutboxLease, entries: readonly OutboxEntry[] | undefined): void {
     if (entries === undefined || entries.length === 0 || this.stopping) {
       this.adopted -= lease.count;
       return;
     }
-    const run: Promise<void> = this.dispatch(entries)
-      .catch((error: unknown) => this.onError?.(error))
-      .finally(() => {
-        this.adopted -= lease.count;
-        this.adoptions.delete(run);
-      });
-    this.adoptions.add(run);
+    this.adopted -= lease.count - entries.length;
+    this.adoptedQueue.push(...entries);
+    this.pumpAdopted();
+  }
+
+  /**
+   * Start queued hand-offs while fewer than batchSize run. A row whose lease
+   * has less than a call's time left is not started: a claim could take it
+   * over mid-call. It stays in flight and is claimed once the lease ran out.
+   */
+  private pumpAdopted(): void {
+    while (this.adoptedRunning < this.batchSize && this.adoptedQueue.length > 0) {
+      const taken = this.adoptedQueue.splice(0, this.batchSize - this.adoptedRunning);
+      const now = this.now().getTime();
+      const runnable = taken.filter((e) => Date.parse(e.leaseUntil ?? '') - now >= this.callTimeoutMs);
+      this.adopted -= taken.length - runnable.length;
+      if (runnable.length === 0) continue;
+      this.adoptedRunning += runnable.length;
+      const run: Promise<void> = this.dispatch(runnable)
+        .catch((error: unknown) => this.onError?.(error))
+        .finally(() => {
+          this.adoptedRunning -= runnable.length;
+          this.adopted -= runnable.length;
+          this.adoptions.delete(run);
+          this.pumpAdopted();
+        });
+      this.adoptions.add(run);
+    }
   }
 
   /** Carry out rows this worker holds the lease of, concurrently, and record the outcomes. */
@@ -251,8 +277,8 @@ export class OutboxWorker {
     const loop = this.loop;
     this.loop = undefined;
     await loop;
-    // Rows handed over at write time are finished and recorded too.
-    await Promise.allSettled([...this.adoptions]);
+    // Rows handed over at write time are finished and recorded too (each run that ends starts the next queued ones).
+    while (this.adoptions.size > 0) await Promise.allSettled([...this.adoptions]);
   }
 
   private async process(entry: OutboxEntry): Promise<void> {

@@ -33,7 +33,6 @@ cacheStatements(db);
 const texts = new Map<number, string>();
 
 function runStatement(statement: WireStatement): void {
-  if (statement.define !== undefined && typeof statement.text === 'number') texts.set(statement.text, statement.define);
   const sql = typeof statement.text === 'string' ? statement.text : texts.get(statement.text);
   if (sql === undefined) throw new Error(`the writer thread was sent SQL text #${statement.text} it does not know`);
   const result = db.prepare(sql).run(statement.bindings);
@@ -50,7 +49,19 @@ function describe(error: unknown): { message: string; code?: string; name: strin
   return { message: String(error), name: 'Error' };
 }
 
+/**
+ * Learn the batch's new SQL texts before running anything: the server counts
+ * a text as known once sent, also when the statement that carried it never
+ * ran (an earlier statement of its piece failed, or the whole batch did).
+ */
+function learnTexts(batch: WriterBatch): void {
+  for (const piece of batch.pieces) {
+    for (const statement of piece) if (statement.define !== undefined && typeof statement.text === 'number') texts.set(statement.text, statement.define);
+  }
+}
+
 function runBatch(batch: WriterBatch): WriterReply {
+  learnTexts(batch);
   const results: PieceResult[] = [];
   try {
     db.exec('begin immediate');

@@ -136,6 +136,20 @@ describe('group commit on the SQLite writer thread', () => {
     expect(heard.sort()).toEqual(['0:true', '1:false', '2:true']);
   });
 
+  it('knows a SQL text sent with a statement that never ran (the thread learns a batch\'s texts before running it)', async () => {
+    const { db, path } = await openFile();
+    const writer = new SqliteWriter(path);
+    cleanups.push(() => writer.close());
+    const failing = { sql: 'insert into "counters" ("name", "value") values (?, ?)', bindings: ['ticket', 1] }; // the row exists: the piece fails here
+    const neverRan = { sql: 'insert into "counters" ("value", "name") values (?, ?)', bindings: [5, 'first-use'] };
+    const first = await writer.run([[failing, neverRan]]);
+    expect(first).toMatchObject({ ok: true, results: [{ ok: false, error: { code: 'SQLITE_CONSTRAINT_PRIMARYKEY' } }] });
+    // The same text again, now sent by number only: it must run.
+    const second = await writer.run([[{ sql: neverRan.sql, bindings: [6, 'second-use'] }]]);
+    expect(second).toMatchObject({ ok: true, results: [{ ok: true }] });
+    expect(((await db('counters').where({ name: 'second-use' }).first('value')) as { value: number }).value).toBe(6);
+  });
+
   it('fails what waits with TRIAGE_STORE_UNAVAILABLE when the writer thread dies, and starts a new one for the next batch', async () => {
     const { db, path } = await openFile();
     const writer = new SqliteWriter(path);

@@ -119,8 +119,10 @@ describe('outbox worker in the server', () => {
         entry = (await store.list()).entries[0];
       }
       expect(entry).toMatchObject({ actionType: 'acknowledge', status: 'dead', lastError: { code: 'TRIAGE_OUTBOX_NO_CONNECTION', message: expect.stringContaining('set email.connection in triage.config.yaml') } });
-      const metrics = (await t.app.inject({ url: '/metrics' })).body;
-      expect(metrics).toMatch(/^triage_outbox_attempts_total\{action="acknowledge",outcome="dead"\} 1$/m);
+      // Counted once the outcome is durable: its group's flush may still be running when the row reads dead.
+      await expect
+        .poll(async () => (await t.app.inject({ url: '/metrics' })).body, { timeout: 5_000 })
+        .toMatch(/^triage_outbox_attempts_total\{action="acknowledge",outcome="dead"\} 1$/m);
     } finally {
       await t.close();
     }

@@ -122,12 +122,68 @@ describe('POST /v1/tickets', () => {
   });
 });
 
+describe('POST /v1/tickets/batch', () => {
+  it('creates each ticket as POST /v1/tickets would, one result per ticket in order; a failing one fails alone', async () => {
+    const run = `batch-${Date.now()}`;
+    const stored = await call('POST', '/v1/tickets', { ...invoice, externalId: `${run}-old` });
+    expect(stored.statusCode).toBe(201);
+    const before = await rowCounts(t.deps.db);
+    const res = await call('POST', '/v1/tickets/batch', {
+      tickets: [
+        { ...invoice, externalId: `${run}-new`, tags: ['import'] },
+        { ...invoice, externalId: `${run}-old` }, // already stored, same body: a replay
+        { subject: 'Something else entirely', externalId: `${run}-old` }, // same id, other body: the 409 of POST /v1/tickets
+        { subject: 'Pytanie o dostawę', externalId: `${run}-twice` },
+        { subject: 'Pytanie o dostawę', externalId: `${run}-twice` }, // twice in one batch: one ticket
+      ],
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    const body = res.json();
+    expect(body.results.map((r: { index: number; status: number; externalId: string }) => [r.index, r.externalId, r.status])).toEqual([
+      [0, `${run}-new`, 201],
+      [1, `${run}-old`, 200],
+      [2, `${run}-old`, 409],
+      [3, `${run}-twice`, expect.any(Number)],
+      [4, `${run}-twice`, expect.any(Number)],
+    ]);
+    expect([body.results[3].status, body.results[4].status].sort()).toEqual([200, 201]);
+    expect(body.results[3].ticket.id).toBe(body.results[4].ticket.id);
+    expect(body.results[0]).toMatchObject({ ticket: { category: 'invoice', tags: ['finance', 'import'] }, decision: { event: 'ticket.created' } });
+    expect(body.results[1].ticket.id).toBe(stored.json().ticket.id);
+    expect(body.results[2]).toMatchObject({ error: { code: 'TRIAGE_TICKET_IDEMPOTENCY_CONFLICT', message: expect.any(String) } });
+    expect(body.results[2].ticket).toBeUndefined();
+    expect(body).toMatchObject({ created: 2, replayed: 2, failed: 1 });
+    const after = await rowCounts(t.deps.db);
+    expect(after.tickets).toBe((before.tickets ?? 0) + 2);
+    // Audited like a single create: the key's name is the actor.
+    const details = await t.deps.tickets.getTicket(body.results[0].ticket.id);
+    expect(details.audit.find((a) => a.action === 'ticket.create')).toMatchObject({ actorType: 'user', actorId: writeKeyName });
+    // Sent again after a lost answer: nothing is created twice.
+    const again = await call('POST', '/v1/tickets/batch', { tickets: [{ ...invoice, externalId: `${run}-new`, tags: ['import'] }] });
+    expect(again.json()).toMatchObject({ created: 0, replayed: 1, failed: 0, results: [{ status: 200, ticket: { id: body.results[0].ticket.id } }] });
+  });
+
+  it('refuses a batch that breaks the schema as a whole, writing nothing (no externalId, empty, over 100, unknown property)', async () => {
+    const ok = (i: number): Record<string, unknown> => ({ subject: `s${i}`, externalId: `bad-batch-${Date.now()}-${i}` });
+    for (const payload of [
+      { tickets: [ok(1), { subject: 'no id' }] },
+      { tickets: [] },
+      { tickets: Array.from({ length: 101 }, (_, i) => ok(i)) },
+      { tickets: [{ ...ok(2), colour: 'red' }] },
+      { ticket: [ok(3)] },
+    ]) {
+      await expectRefusedWithoutWrites(() => call('POST', '/v1/tickets/batch', payload), 400, 'TRIAGE_HTTP_VALIDATION');
+    }
+  });
+});
+
 describe('scopes', () => {
   it('needs a key (401) and the right scope (403) for every ticket route', async () => {
     const ticket = (await call('POST', '/v1/tickets', invoice)).json().ticket;
     const evaluateKey = await t.keyWith(['evaluate']);
     const cases: Array<[string, 'GET' | 'POST' | 'PATCH', string, unknown]> = [
       ['create', 'POST', '/v1/tickets', invoice],
+      ['batch', 'POST', '/v1/tickets/batch', { tickets: [{ ...invoice, externalId: 'scope-batch' }] }],
       ['update', 'PATCH', `/v1/tickets/${ticket.id}`, { priority: 'P1' }],
       ['reply', 'POST', `/v1/tickets/${ticket.id}/messages`, { kind: 'public', text: 'hi' }],
     ];
@@ -321,7 +377,8 @@ describe('POST /v1/tickets/:idOrNumber/messages', () => {
 describe('OpenAPI', () => {
   it('documents the ticket routes with their schemas', async () => {
     const doc = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json();
-    for (const path of ['/v1/tickets', '/v1/tickets/{idOrNumber}', '/v1/tickets/{idOrNumber}/messages']) expect(doc.paths[path], path).toBeDefined();
+    for (const path of ['/v1/tickets', '/v1/tickets/batch', '/v1/tickets/{idOrNumber}', '/v1/tickets/{idOrNumber}/messages']) expect(doc.paths[path], path).toBeDefined();
+    expect(doc.paths['/v1/tickets/batch'].post.responses['200'].content['application/json'].schema.properties.results.items.properties.ticket.properties.number).toBeDefined();
     const create = doc.paths['/v1/tickets'].post;
     expect(create.requestBody.content['application/json'].schema.required).toEqual(['subject']);
     expect(create.responses['201'].content['application/json'].schema.properties.ticket.properties.number).toBeDefined();

@@ -3,6 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import customerSchema from '../../../schemas/http/customer.schema.json' with { type: 'json' };
 import decisionSchema from '../../../schemas/http/decision.schema.json' with { type: 'json' };
 import errorSchema from '../../../schemas/http/error.schema.json' with { type: 'json' };
+import ticketBatchRequestSchema from '../../../schemas/http/ticket-batch-request.schema.json' with { type: 'json' };
+import ticketBatchResponseSchema from '../../../schemas/http/ticket-batch-response.schema.json' with { type: 'json' };
 import ticketAuditEventSchema from '../../../schemas/http/ticket-audit-event.schema.json' with { type: 'json' };
 import ticketChangeResponseSchema from '../../../schemas/http/ticket-change-response.schema.json' with { type: 'json' };
 import ticketCorrectionSchema from '../../../schemas/http/ticket-correction.schema.json' with { type: 'json' };
@@ -24,7 +26,10 @@ import type { TicketUpdateRequest } from '../../../schemas/types/http/ticket-upd
 import { TriageError } from '../../errors/triage-error.js';
 import { loadTicketSlaStates } from '../../sla/clocks/load-ticket-sla-states.js';
 import { decodeTicketCursor, encodeTicketCursor, type TicketCursor } from '../../tickets/ticket-cursor.js';
+import type { Actor } from '../../tickets/audit-event.js';
+import type { CreateTicketInput } from '../../tickets/ticket-input.js';
 import type { AppDeps } from '../app-deps.js';
+import { toApiError } from '../error-handler.js';
 import { inlineSchemaRefs } from '../inline-schema-refs.js';
 import { requestFingerprint } from '../request-fingerprint.js';
 import { withoutSchemaMeta } from '../schema-for-route.js';
@@ -39,8 +44,32 @@ const SCHEMA_FILES = {
   'ticket-correction.schema.json': ticketCorrectionSchema,
   'customer.schema.json': customerSchema,
   'decision.schema.json': decisionSchema,
+  'error.schema.json': errorSchema,
 };
 const response = (schema: Record<string, unknown>): Record<string, unknown> => inlineSchemaRefs(schema, SCHEMA_FILES);
+
+/** A batch item is a create body whose externalId the schema requires. */
+type TicketBatchRequest = { tickets: Array<TicketCreateRequest & { externalId: string }> };
+
+/** POST /v1/tickets and each ticket of POST /v1/tickets/batch: the body as createTicket takes it. */
+function createInput(body: TicketCreateRequest, externalId: string, actor: Actor): CreateTicketInput {
+  return {
+    source: body.source ?? 'api',
+    externalId,
+    subject: body.subject,
+    channel: body.channel ?? 'api',
+    ...(body.createdAt === undefined ? {} : { createdAt: body.createdAt }),
+    // The spread last (the schema refuses direction/kind in the body): on Node 20, properties added
+    // after a spread are slow to add (docs/store.md, "Speed").
+    ...(body.message === undefined ? {} : { message: { direction: 'inbound' as const, kind: 'public' as const, ...body.message } }),
+    ...(body.customer === undefined ? {} : { customer: body.customer }),
+    ...(body.tags === undefined ? {} : { tags: body.tags }),
+    ...(body.fields === undefined ? {} : { fields: body.fields }),
+    ...(body.data === undefined ? {} : { data: body.data }),
+    actor,
+    fingerprint: requestFingerprint(body),
+  };
+}
 const ERRORS = { '4xx': withoutSchemaMeta(errorSchema) };
 
 const IDEMPOTENCY_HEADER = 'idempotency-key';
@@ -86,26 +115,48 @@ export function registerTicketRoutes(app: FastifyInstance, deps: AppDeps): void 
       if (key !== undefined && body.externalId !== undefined && body.externalId !== key) {
         throw validationError('headers/idempotency-key', 'differs from body/externalId; send one of them, or the same value in both');
       }
-      const result = await deps.tickets.createTicket({
-        source: body.source ?? 'api',
-        // Without either, every call is a new ticket: nothing identifies a retry.
-        externalId: body.externalId ?? key ?? randomUUID(),
-        subject: body.subject,
-        channel: body.channel ?? 'api',
-        ...(body.createdAt === undefined ? {} : { createdAt: body.createdAt }),
-        // The spread last (the schema refuses direction/kind in the body): on Node 20, properties added
-        // after a spread are slow to add (docs/store.md, "Speed").
-        ...(body.message === undefined ? {} : { message: { direction: 'inbound' as const, kind: 'public' as const, ...body.message } }),
-        ...(body.customer === undefined ? {} : { customer: body.customer }),
-        ...(body.tags === undefined ? {} : { tags: body.tags }),
-        ...(body.fields === undefined ? {} : { fields: body.fields }),
-        ...(body.data === undefined ? {} : { data: body.data }),
-        actor: requestActor(request),
-        fingerprint: requestFingerprint(body),
-      });
+      // Without either, every call is a new ticket: nothing identifies a retry.
+      const result = await deps.tickets.createTicket(createInput(body, body.externalId ?? key ?? randomUUID(), requestActor(request)));
       void reply.header('location', `/v1/tickets/${result.ticket.id}`);
       if (!result.created) void reply.header('idempotent-replayed', 'true');
       return reply.status(result.created ? 201 : 200).send({ ticket: result.ticket, decision: result.decision });
+    },
+  );
+
+  app.post<{ Body: TicketBatchRequest }>(
+    '/v1/tickets/batch',
+    {
+      config: { scope: 'tickets:write' },
+      schema: {
+        tags: ['tickets'],
+        summary: 'Create up to 100 tickets',
+        description:
+          'Each ticket is created as by POST /v1/tickets (customer, rules, outbox, idempotent on source + externalId; externalId required here), ' +
+          'and they share database commits. 200 with one result per ticket in the order sent: status 201 created, 200 already stored, or the ' +
+          'error POST /v1/tickets would have answered, with its code. A failing ticket does not fail the others; sending the batch again after ' +
+          'a lost answer creates nothing twice.',
+        body: inlineSchemaRefs(ticketBatchRequestSchema, { 'ticket-create-request.schema.json': ticketCreateRequestSchema }),
+        response: { 200: response(ticketBatchResponseSchema), ...ERRORS },
+        security: [{ apiKey: [] }],
+      },
+    },
+    async (request) => {
+      const actor = requestActor(request);
+      // All at once: the creates queue for the same group commits (docs/store.md), as concurrent requests would.
+      const results = await Promise.all(
+        request.body.tickets.map(async (body, index) => {
+          try {
+            const created = await deps.tickets.createTicket(createInput(body, body.externalId, actor));
+            return { index, externalId: body.externalId, status: created.created ? 201 : 200, ticket: created.ticket, decision: created.decision };
+          } catch (error) {
+            const e = toApiError(error, request, deps.config.server.bodyLimit);
+            if (e.status >= 500) request.log.error({ err: error, index }, e.message);
+            return { index, externalId: body.externalId, status: e.status, error: e.toJSON() };
+          }
+        }),
+      );
+      const count = (status: (s: number) => boolean): number => results.filter((r) => status(r.status)).length;
+      return { results, created: count((s) => s === 201), replayed: count((s) => s === 200), failed: count((s) => s >= 400) };
     },
   );
 

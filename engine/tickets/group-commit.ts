@@ -243,7 +243,7 @@ export class GroupCommit {
     );
   }
 
-  /** The writer thread, when asked for and the database is a durable SQLite file; else null. */
+  /** The writer thread, when asked for and the database is a SQLite file in WAL mode; else null. */
   private async startWriter(): Promise<{ groups: WriterGroups; writer: SqliteWriter } | null> {
     if (!this.wantsWriter) return null;
     let target: { file: string; synchronous: number } | undefined;

@@ -149,7 +149,7 @@ export class WriterGroups {
     }
   }
 
-  /** Hand the collected pieces to the writer if it is free. */
+  /** Hand the collected pieces to the writer while it has room for another batch (MAX_IN_FLIGHT). */
   private ship(): void {
     while (this.inFlight.size < MAX_IN_FLIGHT && this.open.length > 0) {
       const batch = this.open.splice(0, this.options.maxGroupSize);

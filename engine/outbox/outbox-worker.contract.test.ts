@@ -11,7 +11,6 @@ import type { ActionCall } from '../../connectors/lib/connector.js';
 import { expectCode } from '../../test/helpers/expect-code.js';
 import type { Decision } from '../../rules/lib/rule-types.js';
 import {
-  actionsFromTicketDecide,
   connectionsOf,
   OUTBOX_TEST_RULE_SET,
   outboxTicketService,
@@ -22,7 +21,7 @@ import {
 import { createStoreHarness, type StoreHarness, type StoreKind } from '../../test/helpers/store-harness.js';
 import { loadMessages } from '../tickets/ticket-queries.js';
 import { GroupCommit } from '../tickets/group-commit.js';
-import { TicketService } from '../tickets/ticket-service.js';
+import type { TicketService } from '../tickets/ticket-service.js';
 import { exponentialBackoff } from './backoff.js';
 import { drainOutbox } from './drain-outbox.js';
 import { noteHandler } from './note-handler.js';
@@ -496,7 +495,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('outbox (%s)', (kind) => {
     const claims = vi.spyOn(OutboxStore.prototype, 'claim');
     try {
       // No wake-up: only the hand-off can start the call before the hour-long poll.
-      const service = new TicketService({ db, decide: actionsFromTicketDecide(), now: clock.now, afterDecision: (ctx) => writeOutboxRows(ctx, { adopt: worker }).then(() => undefined) });
+      const service = outboxTicketService(db, clock, undefined, worker);
       worker.start();
       await expect.poll(() => claims.mock.calls.length).toBe(1); // the first round, before any row existed
       const ticketId = await ticketWithActions(service, [post(1)]);
@@ -568,7 +567,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('outbox (%s)', (kind) => {
     const gate = gatedConnector();
     const worker = new OutboxWorker({ db, workerId: 'bg', now: clock.now, connections: connectionsOf({ hooks: gate.connector }), pollIntervalMs: 3_600_000, batchSize: 2, leaseMs: 60_000, callTimeoutMs: 5_000 });
     try {
-      const service = new TicketService({ db, decide: actionsFromTicketDecide(), now: clock.now, afterDecision: (ctx) => writeOutboxRows(ctx, { adopt: worker }).then(() => undefined) });
+      const service = outboxTicketService(db, clock, undefined, worker);
       worker.start();
       await ticketWithActions(service, [post(1), post(2), post(3), post(4), post(5)]);
       const store = new OutboxStore(db);

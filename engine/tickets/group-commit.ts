@@ -287,13 +287,8 @@ export class GroupCommit {
     if (!isSqliteConnection(connection)) return null;
     const known = this.durability.get(connection);
     if (known !== undefined) return known;
-    const c = connection as unknown as PragmaConnection;
-    let found: SqliteDurability | null = null;
-    if (typeof c.name === 'string' && c.name !== '' && c.memory !== true && typeof c.pragma === 'function') {
-      const mode = String(c.pragma('journal_mode', { simple: true })).toLowerCase();
-      const level = Number(c.pragma('synchronous', { simple: true }));
-      if (mode === 'wal' && level >= 2) found = { walFile: `${c.name}-wal`, level };
-    }
+    const wal = sqliteWalFile(connection);
+    const found = wal !== undefined && wal.synchronous >= 2 ? { walFile: `${wal.file}-wal`, level: wal.synchronous } : null;
     this.durability.set(connection, found);
     return found;
   }

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { ActionCall, ActionResult, ConnectorInstance } from '../../connectors/lib/connector.js';
 import type { OutboxConnections } from '../../engine/outbox/connector-handler.js';
-import { writeOutboxRows } from '../../engine/outbox/outbox-writer.js';
+import { writeOutboxRows, type OutboxAdopter } from '../../engine/outbox/outbox-writer.js';
 import type { Decide } from '../../engine/tickets/decide.js';
 import { TicketService } from '../../engine/tickets/ticket-service.js';
 import type { Decision, DecisionAction } from '../../rules/lib/rule-types.js';
@@ -54,14 +54,17 @@ export function actionsFromTicketDecide(): Decide {
   };
 }
 
-/** A TicketService writing outbox rows in the decision's transaction, as start-server wires it. */
-export function outboxTicketService(db: Knex, clock: VirtualClock, onCommitted?: () => void): TicketService {
+/**
+ * A TicketService writing outbox rows in the decision's transaction, as start-server wires it;
+ * with `adopt`, new tickets' rows are handed to that worker at write time.
+ */
+export function outboxTicketService(db: Knex, clock: VirtualClock, onCommitted?: () => void, adopt?: OutboxAdopter): TicketService {
   return new TicketService({
     db,
     decide: actionsFromTicketDecide(),
     now: clock.now,
     afterDecision: async (ctx) => {
-      await writeOutboxRows(ctx, onCommitted === undefined ? {} : { onCommitted });
+      await writeOutboxRows(ctx, { ...(onCommitted === undefined ? {} : { onCommitted }), ...(adopt === undefined ? {} : { adopt }) });
     },
   });
 }

@@ -11,7 +11,9 @@
  *   ingest-batch   POST /v1/tickets/batch with 20 tickets per request, as shipped (durable); compared in tickets/s,
  *                  for integrators that can batch (the issue allows batching; the ingest target is the row above)
  *
- * Servers run in this process on loopback; autocannon runs in a child process
+ * Servers run in this process on loopback, which `npm run bench` starts with
+ * the V8 options `triage serve` has (SERVE_NODE_ARGS: a larger young
+ * generation); autocannon runs in a child process
  * so it does not compete for the servers' event loop. Each target gets a
  * warm-up, then the targets take turns for ROUNDS rounds; a ratio is taken
  * per round (target and echo ran back to back) and the median over the rounds
@@ -40,6 +42,7 @@ import { join } from 'node:path';
 import { Session } from 'node:inspector/promises';
 import Fastify from 'fastify';
 import { packageRoot } from '../engine/runtime/package-root.js';
+import { SERVE_NODE_ARGS } from '../engine/server/serve-node-args.js';
 import { startServer, type RunningServer } from '../engine/server/start-server.js';
 import { createDatabase } from '../engine/store/create-database.js';
 import { runLoad, type LoadResult, type LoadSpec } from './run-load.js';
@@ -214,6 +217,8 @@ async function main(): Promise<void> {
   const key = `trg_${randomBytes(32).toString('base64url')}`;
   const auth = { authorization: `Bearer ${key}` };
   const cpuList = cpus();
+  const missing = SERVE_NODE_ARGS.filter((a) => !process.execArgv.includes(a));
+  if (missing.length > 0) console.log(`note: node runs without ${missing.join(' ')}, which triage serve has; the figures will not be those of npm run bench`);
   console.log(`http: ${ROUNDS} round(s) of ${DURATION} s x ${CONNECTIONS} connections per target (warm-up ${WARMUP} s), ${cpuList.length} x ${cpuList[0]?.model ?? 'unknown'}, node ${process.version}`);
 
   // All servers stay up for the whole run, so the rounds can interleave the targets:
@@ -380,6 +385,7 @@ async function main(): Promise<void> {
     connections: CONNECTIONS,
     warmupSeconds: WARMUP,
     rounds: ROUNDS,
+    nodeArgs: process.execArgv,
     loadGenerator: 'autocannon 8 in a child process, pipelining 1, loopback; targets take turns in every round; figures of the median round',
     echo: echoM,
     evaluate: evalM,

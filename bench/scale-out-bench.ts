@@ -43,6 +43,7 @@ import { describeMachine } from './describe-machine.js';
 import { runLoad, type LoadResult, type LoadSpec } from './run-load.js';
 import { EVALUATE_BODY, TICKET_BODY } from './request-bodies.js';
 import { cpuSeconds, machineCpuTicks, spawnServer, TRIAGE_BIN, type SpawnedServer } from './serve-process.js';
+import { SERVE_NODE_ARGS } from '../engine/server/serve-node-args.js';
 import { failOnProblems, runBench } from './run-bench.js';
 
 const DURATION = Number(process.env.BENCH_SCALE_DURATION ?? 10);
@@ -164,7 +165,7 @@ async function main(): Promise<void> {
     TRIAGE_BOOTSTRAP_KEY: key,
     TRIAGE_LOG_LEVEL: 'warn',
   };
-  const start = (): Promise<SpawnedServer> => spawnServer({ script: TRIAGE_BIN, args: ['serve'], cwd: dir, env });
+  const start = (): Promise<SpawnedServer> => spawnServer({ script: TRIAGE_BIN, args: ['serve'], nodeArgs: SERVE_NODE_ARGS, cwd: dir, env });
   const measurements: Measurement[] = [];
   let a: SpawnedServer | undefined;
   let b: SpawnedServer | undefined;

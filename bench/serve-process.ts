@@ -31,6 +31,8 @@ export interface SpawnOptions {
   /** Script run by node: TRIAGE_BIN (with args ['serve']) or HELLO_SERVER. */
   script: string;
   args?: string[];
+  /** Options for node itself, before the script: SERVE_NODE_ARGS for `triage serve`, as npm start runs it. */
+  nodeArgs?: readonly string[];
   /** Added to a clean environment (the parent's minus anything that configures triage). */
   env?: Record<string, string>;
   cwd: string;
@@ -59,7 +61,7 @@ export async function spawnServer(options: SpawnOptions): Promise<SpawnedServer>
     out = (out + s).slice(-4000);
   };
   const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, [options.script, ...(options.args ?? [])], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.script, ...(options.args ?? [])], {
     cwd: options.cwd,
     env: { ...cleanEnv(), HOST: '127.0.0.1', PORT: String(port), ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -36,6 +36,7 @@ import { loadRuleSet } from '../rules/lib/load-rule-set.js';
 import { describeMachine } from './describe-machine.js';
 import { createRng, generateRule, type Rng } from './generate-workload.js';
 import { HELLO_SERVER, rssMiB, spawnServer, TRIAGE_BIN, type SpawnedServer } from './serve-process.js';
+import { SERVE_NODE_ARGS } from '../engine/server/serve-node-args.js';
 import { runBench } from './run-bench.js';
 
 const RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? 7);
@@ -196,7 +197,7 @@ async function main(): Promise<void> {
     // The restarts reuse one migrated database; the first start makes it.
     const existingDb = join(dir, 'existing', 'triage.db');
     mkdirSync(join(dir, 'existing'), { recursive: true });
-    const first = await spawnServer({ script: TRIAGE_BIN, args: ['serve'], cwd: dir, env: triageEnv(shippedRules, existingDb) });
+    const first = await spawnServer({ script: TRIAGE_BIN, args: ['serve'], nodeArgs: SERVE_NODE_ARGS, cwd: dir, env: triageEnv(shippedRules, existingDb) });
     await first.stop();
 
     const kinds: Kind[] = [
@@ -204,14 +205,14 @@ async function main(): Promise<void> {
       {
         name: 'shipped',
         what: `triage serve, shipped rules (${shipped.ruleSet.rules.length}), existing SQLite database`,
-        start: () => spawnServer({ script: TRIAGE_BIN, args: ['serve'], cwd: dir, env: triageEnv(shippedRules, existingDb) }),
+        start: () => spawnServer({ script: TRIAGE_BIN, args: ['serve'], nodeArgs: SERVE_NODE_ARGS, cwd: dir, env: triageEnv(shippedRules, existingDb) }),
         readyMs: [],
         rssAtReadyMiB: [],
       },
       {
         name: 'rules500',
         what: `triage serve, ${big.rules} rules (shipped + generated), existing SQLite database`,
-        start: () => spawnServer({ script: TRIAGE_BIN, args: ['serve'], cwd: dir, env: triageEnv(bigRules, existingDb) }),
+        start: () => spawnServer({ script: TRIAGE_BIN, args: ['serve'], nodeArgs: SERVE_NODE_ARGS, cwd: dir, env: triageEnv(bigRules, existingDb) }),
         readyMs: [],
         rssAtReadyMiB: [],
       },
@@ -221,7 +222,7 @@ async function main(): Promise<void> {
         start: (run) => {
           const fresh = join(dir, `fresh-${run}`);
           mkdirSync(fresh, { recursive: true });
-          return spawnServer({ script: TRIAGE_BIN, args: ['serve'], cwd: dir, env: triageEnv(bigRules, join(fresh, 'triage.db')) });
+          return spawnServer({ script: TRIAGE_BIN, args: ['serve'], nodeArgs: SERVE_NODE_ARGS, cwd: dir, env: triageEnv(bigRules, join(fresh, 'triage.db')) });
         },
         readyMs: [],
         rssAtReadyMiB: [],
@@ -252,7 +253,7 @@ async function main(): Promise<void> {
       }
       const dbDir = join(dir, `rss-${run}`);
       mkdirSync(dbDir, { recursive: true });
-      const triage = await spawnServer({ script: TRIAGE_BIN, args: ['serve'], cwd: dir, env: triageEnv(shippedRules, join(dbDir, 'triage.db')) });
+      const triage = await spawnServer({ script: TRIAGE_BIN, args: ['serve'], nodeArgs: SERVE_NODE_ARGS, cwd: dir, env: triageEnv(shippedRules, join(dbDir, 'triage.db')) });
       try {
         rss.triage.ready.push(await settledRss(triage.pid));
         const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };

@@ -148,6 +148,19 @@ describe('reply, acknowledge and escalate handlers (real SMTP on loopback)', () 
     ]);
     expect(reads).toBe(0);
     expect(smtp.attempts()).toBe(0);
+    // With the worker running, such a row is dead as soon as its ticket is stored: nothing is handed over for nothing.
+    outbox.worker.start();
+    try {
+      await ticket(tickets, [{ type: 'acknowledge' }]);
+      expect((await rowsOf(outbox)).map((r) => [r.status, r.attempts, r.lastError?.code])).toEqual([
+        ['dead', 1, 'TRIAGE_OUTBOX_NO_CONNECTION'],
+        ['dead', 1, 'TRIAGE_OUTBOX_NO_CONNECTION'],
+        ['dead', 1, 'TRIAGE_OUTBOX_NO_CONNECTION'],
+      ]);
+    } finally {
+      await outbox.worker.stop();
+    }
+    expect(reads).toBe(0);
   });
 
   it('no customer address → dead with TRIAGE_OUTBOX_NO_RECIPIENT', async () => {

@@ -72,7 +72,7 @@ export interface CustomerMailHandlerOptions {
  * a second record with the same Message-ID.
  */
 export function customerMailHandler(action: 'reply' | 'acknowledge', options: CustomerMailHandlerOptions): OutboxHandler {
-  return async ({ entry, signal }) => {
+  const handler: OutboxHandler = async ({ entry, signal }) => {
     // First, before reading the ticket: without a mail connection nothing can be sent, and the configuration
     // error (dead letter, TRIAGE_OUTBOX_NO_CONNECTION) is the answer for every such row, whatever the ticket
     // holds. It also spares an install without mail (the shipped default) three reads per new ticket.
@@ -130,6 +130,16 @@ export function customerMailHandler(action: 'reply' | 'acknowledge', options: Cu
     );
     return { externalId: result.externalId ?? recorded.message.id, detail: `${action} sent to the customer: ${result.detail ?? 'accepted'}` };
   };
+  // Without a usable mail connection every such row fails the same way: the writer dead-letters it at once.
+  handler.preflight = () => {
+    try {
+      emailInstance(options.connections, options.email?.connection, action);
+      return undefined;
+    } catch (error) {
+      return error;
+    }
+  };
+  return handler;
 }
 
 /** The email connection customer mail goes through (`email.connection`, else the one named `email`, else the only one). */

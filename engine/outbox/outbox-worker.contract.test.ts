@@ -26,6 +26,8 @@ import { exponentialBackoff } from './backoff.js';
 import { drainOutbox } from './drain-outbox.js';
 import { noteHandler } from './note-handler.js';
 import type { OutboxEntry } from './outbox-entry.js';
+import type { OutboxHandler } from './outbox-handler.js';
+import { TriageError } from '../errors/triage-error.js';
 import { OutboxStore } from './outbox-store.js';
 import { OutboxWorker, type OutboxWorkerOptions } from './outbox-worker.js';
 import { writeOutboxRows } from './outbox-writer.js';
@@ -593,6 +595,68 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('outbox (%s)', (kind) => {
       expect(new Set(gate.connector.calls.map((c) => c.idempotencyKey)).size).toBe(5);
     } finally {
       gate.releaseAll();
+      await worker.stop();
+    }
+  });
+
+  it('dead-letters at write time a row that cannot run: no handler, or a permanent preflight failure; retryable ones are handed over', async () => {
+    const db = await harness.open();
+    const clock = new VirtualClock();
+    const calls: string[] = [];
+    const failing = (code: 'TRIAGE_OUTBOX_NO_CONNECTION' | 'TRIAGE_OUTBOX_TIMEOUT'): OutboxHandler =>
+      Object.assign(
+        async ({ entry }: { entry: OutboxEntry }) => {
+          calls.push(entry.actionType);
+          return { detail: 'sent' };
+        },
+        { preflight: () => (code === 'TRIAGE_OUTBOX_NO_CONNECTION' ? new TriageError(code, ['email', 'acknowledge', 'none is defined']) : new TriageError(code, ['reply', 5000])) },
+      );
+    const attempts: Array<[string, string]> = [];
+    const worker = new OutboxWorker({
+      db,
+      workerId: 'bg',
+      now: clock.now,
+      handlers: { acknowledge: failing('TRIAGE_OUTBOX_NO_CONNECTION'), reply: failing('TRIAGE_OUTBOX_TIMEOUT') },
+      onAttempt: (entry, attempt) => attempts.push([entry.actionType, attempt.outcome]),
+      pollIntervalMs: 3_600_000,
+    });
+    try {
+      const service = outboxTicketService(db, clock, undefined, worker);
+      const store = new OutboxStore(db);
+      // Not running: nothing is decided at write time, the rows wait for a worker (which may have the connection).
+      const idle = await ticketWithActions(service, [{ type: 'acknowledge' }]);
+      expect((await store.list({ ticketId: idle })).entries.map((e) => e.status)).toEqual(['pending']);
+      await db('outbox').del();
+      worker.start();
+      const ticketId = await ticketWithActions(service, [{ type: 'acknowledge' }, { type: 'no-such-action' }, { type: 'reply' }]);
+      const rows = (await store.list({ ticketId })).entries.sort((a, b) => a.actionIndex - b.actionIndex);
+      expect(rows.slice(0, 2).map((e) => [e.actionType, e.status, e.attempts, e.leaseOwner, e.lastError?.code])).toEqual([
+        ['acknowledge', 'dead', 1, null, 'TRIAGE_OUTBOX_NO_CONNECTION'],
+        ['no-such-action', 'dead', 1, null, 'TRIAGE_OUTBOX_NO_HANDLER'],
+      ]);
+      expect(await store.attempts(rows[0]!.id)).toEqual([
+        expect.objectContaining({ attempt: 1, workerId: 'bg', outcome: 'dead', error: { code: 'TRIAGE_OUTBOX_NO_CONNECTION', message: expect.stringContaining('none is defined') as string } }),
+      ]);
+      // The retryable one went to the worker and ran; the dead ones were never called.
+      await expect.poll(async () => (await store.get(rows[2]!.id))?.status).toBe('done');
+      expect(calls).toEqual(['reply']);
+      expect(attempts.sort()).toEqual([
+        ['acknowledge', 'dead'],
+        ['no-such-action', 'dead'],
+        ['reply', 'ok'],
+      ]);
+      // A write that rolls back leaves no row, no attempt and counts nothing.
+      const group = new GroupCommit(db);
+      const template = (await service.getTicket(ticketId)).decisions[0]!.decision;
+      await expect(
+        group.run(async (trx, sql, commit) => {
+          await writeOutboxRows({ trx, sql, commit, ticket: { id: ticketId, updatedAt: clock.iso() }, decision: template, decisionId: 'rolled-back' }, { adopt: worker });
+          throw new Error('a later step of the create failed');
+        }),
+      ).rejects.toThrow('a later step');
+      expect((await store.list({ ticketId })).entries).toHaveLength(3);
+      expect(attempts).toHaveLength(3);
+    } finally {
       await worker.stop();
     }
   });

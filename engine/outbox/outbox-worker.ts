@@ -66,6 +66,13 @@ export interface OutboxWorkerOptions {
 
 export const OUTBOX_WORKER_DEFAULTS = { batchSize: 20, leaseMs: 60_000, callTimeoutMs: 30_000, maxAttempts: 8, pollIntervalMs: 1000, gatherMs: 20, maxAdopted: 1000 } as const;
 
+/** What OutboxWorker.preflight decided about a row that cannot run: its one (dead) attempt. */
+export interface OutboxAttemptAtWrite {
+  workerId: string;
+  at: string;
+  error: { code: string; message: string };
+}
+
 /** New rows leased to a running worker as they are written (OutboxWorker.lease). */
 export interface OutboxLease {
   workerId: string;
@@ -180,6 +187,34 @@ export class OutboxWorker {
     if (n <= 0) return undefined;
     this.adopted += n;
     return { workerId: this.workerId, leaseUntil: iso(new Date(this.now().getTime() + this.leaseMs)), count: n };
+  }
+
+  /**
+   * A new row that cannot run, known without I/O, while this worker runs
+   * (the rows it would be handed): no handler for its type, or its handler's
+   * preflight names a permanent failure (TRIAGE_OUTBOX_NO_CONNECTION: the
+   * shipped rules acknowledge e-mail, and an install without a mail
+   * connection would otherwise hand every such row over only to fail it).
+   * The writer dead-letters it in the decision's transaction with this
+   * first attempt, exactly as the worker would have. Failures a later
+   * attempt may cure are not decided here: undefined.
+   */
+  preflight(actionType: string, params: Record<string, unknown>): OutboxAttemptAtWrite | undefined {
+    if (this.loop === undefined || this.stopping) return undefined;
+    const handler = this.handlers[actionType] ?? (connectorTarget(actionType, params) === undefined ? undefined : this.connectorCall);
+    const error = handler === undefined ? new TriageError('TRIAGE_OUTBOX_NO_HANDLER', [actionType]) : handler.preflight?.({ actionType, params });
+    if (error === undefined) return undefined;
+    const failure = classifyFailure(error, actionType, this.secrets());
+    if (failure.retryable) return undefined;
+    return { workerId: this.workerId, at: iso(this.now()), error: { code: failure.code, message: failure.message } };
+  }
+
+  /** Rows dead-lettered at write time (preflight) whose transaction committed: counted like attempts of this worker. */
+  recordedAtWrite(entries: readonly OutboxEntry[], attempts: readonly OutboxAttempt[]): void {
+    entries.forEach((entry, i) => {
+      const attempt = attempts[i];
+      if (attempt !== undefined) this.onAttempt?.(entry, attempt);
+    });
   }
 
   /**

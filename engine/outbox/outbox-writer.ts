@@ -5,8 +5,8 @@ import { toJsonColumn } from '../store/json-column.js';
 import { insertRows, type SqlRunner } from '../store/sql-runner.js';
 import { connectorTarget } from './outbox-action.js';
 import type { CommitHooks } from '../tickets/group-commit.js';
-import { entryFromRow, type OutboxEntry, type OutboxRow } from './outbox-entry.js';
-import type { OutboxLease } from './outbox-worker.js';
+import { attemptToRow, entryFromRow, type OutboxAttempt, type OutboxEntry, type OutboxRow } from './outbox-entry.js';
+import type { OutboxAttemptAtWrite, OutboxLease } from './outbox-worker.js';
 import { outboxIdempotencyKey } from './outbox-idempotency-key.js';
 
 /** The part of TicketService's AfterDecisionContext the outbox needs. */
@@ -24,10 +24,14 @@ export interface DecisionToDispatch {
   commit?: CommitHooks;
 }
 
-/** The worker side of the hand-off at write time (OutboxWorker.lease / adopt). */
+/** The worker side of the hand-off at write time (OutboxWorker.lease / adopt / preflight). */
 export interface OutboxAdopter {
   lease(count: number): OutboxLease | undefined;
   adopt(lease: OutboxLease, entries: readonly OutboxEntry[] | undefined): void;
+  /** A row that cannot run: written dead with this attempt instead of handed over. */
+  preflight?(actionType: string, params: Record<string, unknown>): OutboxAttemptAtWrite | undefined;
+  /** Rows dead-lettered at write time whose transaction committed (metrics). */
+  recordedAtWrite?(entries: readonly OutboxEntry[], attempts: readonly OutboxAttempt[]): void;
 }
 
 export interface OutboxWriterOptions {
@@ -98,8 +102,16 @@ export function outboxRowsFor(input: Omit<DecisionToDispatch, 'trx' | 'sql'>, op
 export async function writeOutboxRows(input: DecisionToDispatch, options: OutboxWriterOptions = {}): Promise<number> {
   const rows = outboxRowsFor(input, options);
   if (rows.length === 0) return 0;
-  const lease = input.commit === undefined ? undefined : options.adopt?.lease(rows.length);
-  const leased = lease === undefined ? [] : rows.slice(0, lease.count);
+  const dead = input.commit === undefined || options.adopt === undefined ? [] : deadAtWrite(rows, input.decision, options.adopt);
+  const runnable = dead.length === 0 ? rows : rows.filter((row) => row.status !== 'dead');
+  const lease = input.commit === undefined || runnable.length === 0 ? undefined : options.adopt?.lease(runnable.length);
+  const leased = lease === undefined ? [] : runnable.slice(0, lease.count);
+  if (dead.length > 0 && input.commit !== undefined && options.adopt?.recordedAtWrite !== undefined) {
+    const adopter = options.adopt;
+    input.commit.settled((committed) => {
+      if (committed) adopter.recordedAtWrite?.(dead.map((d) => entryFromRow(d.row)), dead.map((d) => d.attempt));
+    });
+  }
   if (lease !== undefined && input.commit !== undefined && options.adopt !== undefined) {
     for (const row of leased) {
       // As a claim would leave it: in flight, first attempt under way.
@@ -114,12 +126,18 @@ export async function writeOutboxRows(input: DecisionToDispatch, options: Outbox
   }
   // Leased rows must not be skipped on a key clash (the worker would carry out a row it does not hold);
   // a new decision's keys are new, so the clash cannot happen there, and it would fail loudly if it did.
-  const ignoreConflicts = leased.length === 0;
+  const ignoreConflicts = leased.length === 0 && dead.length === 0;
   if (input.sql !== undefined) await insertRows(input.sql, 'outbox', rows as unknown as Array<Record<string, unknown>>, ignoreConflicts ? { ignoreConflictOn: 'idempotency_key' } : {});
   else if (ignoreConflicts) await input.trx('outbox').insert(rows).onConflict('idempotency_key').ignore();
   else await input.trx('outbox').insert(rows);
+  if (dead.length > 0) {
+    // Only where a commit hook exists (input.commit), i.e. the create path, which always has its SQL runner.
+    const attemptRows = dead.map((d) => attemptToRow(d.attempt)) as unknown as Array<Record<string, unknown>>;
+    if (input.sql !== undefined) await insertRows(input.sql, 'outbox_attempts', attemptRows);
+    else await input.trx('outbox_attempts').insert(attemptRows);
+  }
   const onCommitted = options.onCommitted;
-  if (onCommitted !== undefined && leased.length < rows.length) {
+  if (onCommitted !== undefined && leased.length < runnable.length) {
     // After commit, not now: a worker woken before the commit would find nothing.
     input.trx.executionPromise.then(
       () => {
@@ -133,4 +151,41 @@ export async function writeOutboxRows(input: DecisionToDispatch, options: Outbox
     );
   }
   return rows.length;
+}
+
+/**
+ * Rows the worker says cannot run (OutboxWorker.preflight: no handler, no
+ * mail connection), turned into what its first attempt would have left: dead,
+ * one attempt, the coded reason. Changes those rows in place.
+ */
+function deadAtWrite(rows: OutboxRow[], decision: Decision, adopter: OutboxAdopter): Array<{ row: OutboxRow; attempt: OutboxAttempt }> {
+  if (adopter.preflight === undefined) return [];
+  const dead: Array<{ row: OutboxRow; attempt: OutboxAttempt }> = [];
+  rows.forEach((row, i) => {
+    const action = decision.actions[i];
+    const verdict = action === undefined ? undefined : adopter.preflight?.(action.type, action.params);
+    if (verdict === undefined) return;
+    row.status = 'dead';
+    row.attempts = 1;
+    row.last_error_code = verdict.error.code;
+    row.last_error = verdict.error.message;
+    dead.push({ row, attempt: deadAttempt(row.id, verdict) });
+  });
+  return dead;
+}
+
+function deadAttempt(outboxId: string, verdict: OutboxAttemptAtWrite): OutboxAttempt {
+  return {
+    outboxId,
+    attempt: 1,
+    workerId: verdict.workerId,
+    startedAt: verdict.at,
+    finishedAt: verdict.at,
+    outcome: 'dead',
+    error: verdict.error,
+    httpStatus: null,
+    retryAfterMs: null,
+    externalId: null,
+    detail: null,
+  };
 }

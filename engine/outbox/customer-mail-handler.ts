@@ -131,13 +131,19 @@ export function customerMailHandler(action: 'reply' | 'acknowledge', options: Cu
     return { externalId: result.externalId ?? recorded.message.id, detail: `${action} sent to the customer: ${result.detail ?? 'accepted'}` };
   };
   // Without a usable mail connection every such row fails the same way: the writer dead-letters it at once.
+  // Asked once: the connections and the email settings are fixed for the handler's life, and an error per
+  // ticket (two, with its cause) was 3 % of the ingest path's CPU.
+  let verdict: { error: unknown } | undefined;
   handler.preflight = () => {
-    try {
-      emailInstance(options.connections, options.email?.connection, action);
-      return undefined;
-    } catch (error) {
-      return error;
+    if (verdict === undefined) {
+      try {
+        emailInstance(options.connections, options.email?.connection, action);
+        verdict = { error: undefined };
+      } catch (error) {
+        verdict = { error };
+      }
     }
+    return verdict.error;
   };
   return handler;
 }

@@ -125,6 +125,8 @@ export class OutboxWorker {
   /** Handed-over rows waiting for a turn (at most batchSize run at once, as with claims). */
   private readonly adoptedQueue: OutboxEntry[] = [];
   private adoptedRunning = 0;
+  /** preflight(): classified failures by the error a handler answered. */
+  private readonly preflightFailures = new WeakMap<object, OutboxFailure>();
   private readonly adoptions = new Set<Promise<void>>();
 
   constructor(options: OutboxWorkerOptions) {
@@ -204,7 +206,12 @@ export class OutboxWorker {
     const handler = this.handlers[actionType] ?? (connectorTarget(actionType, params) === undefined ? undefined : this.connectorCall);
     const error = handler === undefined ? new TriageError('TRIAGE_OUTBOX_NO_HANDLER', [actionType]) : handler.preflight?.({ actionType, params });
     if (error === undefined) return undefined;
-    const failure = classifyFailure(error, actionType, this.secrets());
+    // A handler answers the same error object for every row it refuses (customer-mail-handler caches it).
+    let failure = typeof error === 'object' && error !== null ? this.preflightFailures.get(error) : undefined;
+    if (failure === undefined) {
+      failure = classifyFailure(error, actionType, this.secrets());
+      if (typeof error === 'object' && error !== null) this.preflightFailures.set(error, failure);
+    }
     if (failure.retryable) return undefined;
     return { workerId: this.workerId, at: iso(this.now()), error: { code: failure.code, message: failure.message } };
   }

@@ -8,22 +8,29 @@ export interface WriterStatement {
 }
 
 /**
- * A statement as sent: the SQL text by number (`text`), spelled out (`define`)
- * the first time that number is sent, so the same long INSERT texts are not
- * copied into every message; or by value (`text` a string) once the table of
- * numbers is full.
+ * A transaction's worth of pieces (each in its own savepoint), flattened for
+ * postMessage: the structured clone of a batch was a tenth of the event
+ * loop's time per ticket, and most of it went to the shape (an object with
+ * named keys and an array per statement), not to the values. So a batch is
+ * a few flat arrays:
+ *
+ * - `pieces[p]`: how many statements piece p has, in order;
+ * - `texts[s]`: statement s's SQL text by number; `define` spells out the
+ *   numbers sent for the first time, `[number, sql, number, sql, …]`, so the
+ *   same long INSERT texts are not copied into every message; a text sent
+ *   by value (once the table of numbers is full) is a string here;
+ * - `counts[s]`: how many of `values` statement s binds, in order;
+ * - `expect`: `[statement index, rows, …]` for the statements that must
+ *   change exactly that many rows (the ticket counter's compare-and-set).
  */
-export interface WireStatement {
-  text: number | string;
-  define?: string;
-  bindings: unknown[];
-  expectChanges?: number;
-}
-
-/** A transaction's worth of pieces, each in its own savepoint. */
 export interface WriterBatch {
   id: number;
-  pieces: WireStatement[][];
+  pieces: number[];
+  texts: Array<number | string>;
+  define: Array<number | string>;
+  counts: number[];
+  values: unknown[];
+  expect: number[];
 }
 
 export interface WriterError {

@@ -15,7 +15,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { applySqlitePragmas } from './sqlite-pragmas.js';
 import { cacheStatements } from './statement-cache.js';
-import type { PieceResult, WireStatement, WriterBatch, WriterReply } from './sqlite-writer-protocol.js';
+import type { PieceResult, WriterBatch, WriterReply } from './sqlite-writer-protocol.js';
 
 const { file, synchronous } = workerData as { file: string; synchronous: number };
 /** As long as knex waits for a pooled connection by default (acquireConnectionTimeout). */
@@ -29,17 +29,8 @@ db.pragma(`busy_timeout = ${WRITER_BUSY_TIMEOUT_MS}`);
 db.pragma(`synchronous = ${Math.trunc(synchronous)}`);
 cacheStatements(db);
 
-/** SQL texts by the number the server gave them (WireStatement). */
+/** SQL texts by the number the server gave them (WriterBatch). */
 const texts = new Map<number, string>();
-
-function runStatement(statement: WireStatement): void {
-  const sql = typeof statement.text === 'string' ? statement.text : texts.get(statement.text);
-  if (sql === undefined) throw new Error(`the writer thread was sent SQL text #${statement.text} it does not know`);
-  const result = db.prepare(sql).run(statement.bindings);
-  if (statement.expectChanges !== undefined && result.changes !== statement.expectChanges) {
-    throw Object.assign(new Error(`expected ${statement.expectChanges} changed row(s), got ${result.changes}: ${sql}`), { code: 'TRIAGE_STORE_WRITE_CONFLICT' });
-  }
-}
 
 function describe(error: unknown): { message: string; code?: string; name: string } {
   if (error instanceof Error) {
@@ -55,20 +46,47 @@ function describe(error: unknown): { message: string; code?: string; name: strin
  * ran (an earlier statement of its piece failed, or the whole batch did).
  */
 function learnTexts(batch: WriterBatch): void {
-  for (const piece of batch.pieces) {
-    for (const statement of piece) if (statement.define !== undefined && typeof statement.text === 'number') texts.set(statement.text, statement.define);
+  for (let i = 0; i + 1 < batch.define.length; i += 2) texts.set(batch.define[i] as number, batch.define[i + 1] as string);
+}
+
+/** Where the next statement's text and values are in the batch's flat arrays. */
+interface Cursor {
+  statement: number;
+  value: number;
+}
+
+/** Statement `cursor.statement` of the batch; moves the cursor past it (also when it throws). */
+function runStatement(batch: WriterBatch, cursor: Cursor, expected: ReadonlyMap<number, number>): void {
+  const index = cursor.statement;
+  const text = batch.texts[index];
+  const count = batch.counts[index] ?? 0;
+  const bindings = batch.values.slice(cursor.value, cursor.value + count);
+  cursor.statement += 1;
+  cursor.value += count;
+  const sql = typeof text === 'string' ? text : text === undefined ? undefined : texts.get(text);
+  if (sql === undefined) throw new Error(`the writer thread was sent SQL text #${String(text)} it does not know`);
+  const result = db.prepare(sql).run(bindings);
+  const expectChanges = expected.get(index);
+  if (expectChanges !== undefined && result.changes !== expectChanges) {
+    throw Object.assign(new Error(`expected ${expectChanges} changed row(s), got ${result.changes}: ${sql}`), { code: 'TRIAGE_STORE_WRITE_CONFLICT' });
   }
 }
 
 function runBatch(batch: WriterBatch): WriterReply {
   learnTexts(batch);
+  const expected = new Map<number, number>();
+  for (let i = 0; i + 1 < batch.expect.length; i += 2) expected.set(batch.expect[i] as number, batch.expect[i + 1] as number);
   const results: PieceResult[] = [];
+  const cursor: Cursor = { statement: 0, value: 0 };
   try {
     db.exec('begin immediate');
-    for (const piece of batch.pieces) {
+    for (const size of batch.pieces) {
+      // A piece that fails part-way still moves the cursor past all its statements.
+      const next = { statement: cursor.statement + size, value: cursor.value };
+      for (let i = cursor.statement; i < next.statement; i++) next.value += batch.counts[i] ?? 0;
       db.exec('savepoint writer_piece');
       try {
-        for (const statement of piece) runStatement(statement);
+        while (cursor.statement < next.statement) runStatement(batch, cursor, expected);
         db.exec('release savepoint writer_piece');
         results.push({ ok: true });
       } catch (error) {
@@ -77,6 +95,8 @@ function runBatch(batch: WriterBatch): WriterReply {
         db.exec('release savepoint writer_piece');
         results.push({ ok: false, error: describe(error) });
       }
+      cursor.statement = next.statement;
+      cursor.value = next.value;
     }
     db.exec('commit');
     return { id: batch.id, ok: true, results };

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { TriageError } from '../errors/triage-error.js';
-import type { WireStatement, WriterReply, WriterStatement } from './sqlite-writer-protocol.js';
+import type { WriterBatch, WriterReply, WriterStatement } from './sqlite-writer-protocol.js';
 
 /** Distinct SQL texts sent by number; past this many, new ones go by value (the set is small: one per statement shape). */
 const MAX_TEXTS = 2000;
@@ -22,7 +22,7 @@ export class SqliteWriter {
   private ready!: Promise<void>;
   private readonly waiting = new Map<number, { resolve: (reply: WriterReply) => void; reject: (error: unknown) => void }>();
   private nextId = 1;
-  /** SQL texts the current thread knows by number (WireStatement); a new thread starts without. */
+  /** SQL texts the current thread knows by number (WriterBatch); a new thread starts without. */
   private readonly texts = new Map<string, number>();
   private gone: Error | undefined;
   private closing: Promise<void> | undefined;
@@ -58,7 +58,7 @@ export class SqliteWriter {
     const id = this.nextId++;
     return new Promise<WriterReply>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      this.worker.postMessage({ id, pieces: pieces.map((piece) => piece.map((statement) => this.wire(statement))) });
+      this.worker.postMessage(this.flatten(id, pieces));
     });
   }
 
@@ -110,14 +110,26 @@ export class SqliteWriter {
     this.ready.catch(() => undefined);
   }
 
-  private wire(statement: WriterStatement): WireStatement {
-    const known = this.texts.get(statement.sql);
-    const extra = statement.expectChanges === undefined ? {} : { expectChanges: statement.expectChanges };
-    if (known !== undefined) return { text: known, bindings: statement.bindings, ...extra };
-    if (this.texts.size >= MAX_TEXTS) return { text: statement.sql, bindings: statement.bindings, ...extra };
-    const text = this.texts.size + 1;
-    this.texts.set(statement.sql, text);
-    return { text, define: statement.sql, bindings: statement.bindings, ...extra };
+  /** The batch as the thread takes it (WriterBatch: flat arrays, SQL texts by number). */
+  private flatten(id: number, pieces: WriterStatement[][]): WriterBatch {
+    const batch: WriterBatch = { id, pieces: [], texts: [], define: [], counts: [], values: [], expect: [] };
+    const { texts, define, counts, values, expect } = batch;
+    for (const piece of pieces) {
+      batch.pieces.push(piece.length);
+      for (const statement of piece) {
+        if (statement.expectChanges !== undefined) expect.push(texts.length, statement.expectChanges);
+        let known = this.texts.get(statement.sql);
+        if (known === undefined && this.texts.size < MAX_TEXTS) {
+          known = this.texts.size + 1;
+          this.texts.set(statement.sql, known);
+          define.push(known, statement.sql);
+        }
+        texts.push(known ?? statement.sql);
+        counts.push(statement.bindings.length);
+        for (const value of statement.bindings) values.push(value);
+      }
+    }
+    return batch;
   }
 
   private fail(error: Error): void {

@@ -1,0 +1,69 @@
+/**
+ * SqliteWriter on its own: a batch travels as flat arrays (sqlite-writer-protocol.ts), so the thread must
+ * find each statement's text and values again, also past a piece that failed half-way, and with texts
+ * sent by value once the table of numbers is full.
+ */
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createTempSqliteFile } from '../../test/helpers/sqlite.js';
+import { SqliteWriter } from './sqlite-writer.js';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function writerOn(): Promise<{ writer: SqliteWriter; rows: () => unknown[] }> {
+  const file = await createTempSqliteFile();
+  cleanups.push(file.cleanup);
+  const db = new Database(file.path);
+  db.pragma('journal_mode = WAL');
+  db.exec('create table t (k text primary key, a text, b integer); create table c (name text primary key, value integer); insert into c values (\'n\', 0)');
+  cleanups.push(async () => {
+    db.close();
+  });
+  const writer = new SqliteWriter(file.path);
+  cleanups.push(() => writer.close());
+  return { writer, rows: () => db.prepare('select k, a, b from t order by k').all() };
+}
+
+const insert = (k: string, a: string | null, b: number | null) => ({ sql: 'insert into t (k, a, b) values (?, ?, ?)', bindings: [k, a, b] });
+
+describe('SqliteWriter', () => {
+  it('runs each piece in its own savepoint; a piece failing half-way leaves the values of the pieces after it in place', async () => {
+    const { writer, rows } = await writerOn();
+    const reply = await writer.run([
+      [insert('a', 'x', 1), { sql: "insert into t (k, a) values ('b', 'no bindings')", bindings: [] }],
+      // Fails on its second statement (a compare-and-set that finds no row); its first and third must not stay.
+      [insert('c', 'gone', 3), { sql: 'update c set value = ? where name = ? and value = ?', bindings: [1, 'n', 41], expectChanges: 1 }, insert('d', 'gone', 4)],
+      // Fails on its first statement (duplicate key): its other values must not shift onto the next piece.
+      [insert('a', 'dup', 5), insert('e', 'gone', 6)],
+      [insert('f', 'kept', 7), { sql: 'update c set value = ? where name = ? and value = ?', bindings: [1, 'n', 0], expectChanges: 1 }],
+    ]);
+    expect(reply.ok).toBe(true);
+    expect(reply.results.map((r) => (r.ok ? 'ok' : (r.error.code ?? r.error.message)))).toEqual(['ok', 'TRIAGE_STORE_WRITE_CONFLICT', 'SQLITE_CONSTRAINT_PRIMARYKEY', 'ok']);
+    expect(rows()).toEqual([
+      { k: 'a', a: 'x', b: 1 },
+      { k: 'b', a: 'no bindings', b: null },
+      { k: 'f', a: 'kept', b: 7 },
+    ]);
+  });
+
+  it('sends a text by number after its first use, and by value once the table of numbers is full', async () => {
+    const { writer, rows } = await writerOn();
+    // 2,100 distinct texts (the table holds 2,000), in two batches: the second reuses numbers and values alike.
+    const distinct = (i: number) => ({ sql: `insert into t (k, a, b) values (?, ?, ?) -- ${i}`, bindings: [`k${String(i).padStart(5, '0')}`, `v${i}`, i] });
+    const first = await writer.run([Array.from({ length: 2100 }, (_, i) => distinct(i))]);
+    expect(first.results).toEqual([{ ok: true }]);
+    const again = (i: number) => ({ ...distinct(i), bindings: [`z${String(i).padStart(5, '0')}`, `w${i}`, -i] });
+    const second = await writer.run([[again(5), again(2050)], [again(1999)]]);
+    expect(second.results).toEqual([{ ok: true }, { ok: true }]);
+    const all = rows() as Array<{ k: string; a: string; b: number }>;
+    expect(all).toHaveLength(2103);
+    expect(all.filter((r) => r.k.startsWith('z'))).toEqual([
+      { k: 'z00005', a: 'w5', b: -5 },
+      { k: 'z01999', a: 'w1999', b: -1999 },
+      { k: 'z02050', a: 'w2050', b: -2050 },
+    ]);
+  });
+});

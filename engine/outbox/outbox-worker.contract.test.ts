@@ -32,6 +32,16 @@ import { OutboxStore } from './outbox-store.js';
 import { OutboxWorker, type OutboxWorkerOptions } from './outbox-worker.js';
 import { writeOutboxRows } from './outbox-writer.js';
 
+/** Write a decision's rows handed to `worker` in a group-commit piece that then fails, so they roll back. */
+async function writeThenRollBack(group: GroupCommit, worker: OutboxWorker, clock: VirtualClock, ticketId: string, decision: Decision): Promise<void> {
+  await expect(
+    group.run(async (trx, sql, commit) => {
+      await writeOutboxRows({ trx, sql, commit, ticket: { id: ticketId, updatedAt: clock.iso() }, decision, decisionId: 'rolled-back' }, { adopt: worker });
+      throw new Error('a later step of the create failed');
+    }),
+  ).rejects.toThrow('a later step');
+}
+
 const retryable = (status: number, retryAfterMs?: number) => (): never => {
   throw new ConnectorError({ code: 'TEST_HTTP_RETRYABLE', message: `receiver answered ${status}`, hint: 'wait', retryable: true, status, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
 };
@@ -533,12 +543,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('outbox (%s)', (kind) => {
       worker.start();
       // A write whose piece fails after the rows went in: no row, no call, and the lease comes back.
       const group = new GroupCommit(db);
-      await expect(
-        group.run(async (trx, sql, commit) => {
-          await writeOutboxRows({ trx, sql, commit, ticket: { id: ticketId, updatedAt: clock.iso() }, decision: template.decision, decisionId: 'rolled-back' }, { adopt: worker });
-          throw new Error('a later step of the create failed');
-        }),
-      ).rejects.toThrow('a later step');
+      await writeThenRollBack(group, worker, clock, ticketId, template.decision);
       const store = new OutboxStore(db);
       expect((await store.list()).entries).toEqual([]);
       // Two actions, room for one: one in flight with the worker, one pending for a claim.
@@ -646,14 +651,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('outbox (%s)', (kind) => {
         ['reply', 'ok'],
       ]);
       // A write that rolls back leaves no row, no attempt and counts nothing.
-      const group = new GroupCommit(db);
-      const template = (await service.getTicket(ticketId)).decisions[0]!.decision;
-      await expect(
-        group.run(async (trx, sql, commit) => {
-          await writeOutboxRows({ trx, sql, commit, ticket: { id: ticketId, updatedAt: clock.iso() }, decision: template, decisionId: 'rolled-back' }, { adopt: worker });
-          throw new Error('a later step of the create failed');
-        }),
-      ).rejects.toThrow('a later step');
+      await writeThenRollBack(new GroupCommit(db), worker, clock, ticketId, (await service.getTicket(ticketId)).decisions[0]!.decision);
       expect((await store.list({ ticketId })).entries).toHaveLength(3);
       expect(attempts).toHaveLength(3);
     } finally {

@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/postgres.js';
 import { createTempSqliteFile, type TempSqliteFile } from '../../test/helpers/sqlite.js';
 import { createDatabase } from './create-database.js';
-import { runOnConnection } from './run-on-connection.js';
+import { queryOnConnection, runOnConnection } from './run-on-connection.js';
 
 describe.each(['sqlite', 'postgres'] as const)('runOnConnection (%s)', (kind) => {
   let db: Knex;
@@ -56,6 +56,35 @@ describe.each(['sqlite', 'postgres'] as const)('runOnConnection (%s)', (kind) =>
     release();
     await expect(trx).rejects.toThrow('roll back');
     expect(await read).toEqual([]);
+  });
+
+  it('queryOnConnection: one statement, answered straight when the connection is idle, queued behind a transaction', async () => {
+    await db('t').insert({ a: 'q' });
+    // The first call goes through the pool (and, on SQLite, learns the connection); later ones may not.
+    expect(await queryOnConnection(db, 'select "a" from "t" where "a" = ?', ['q'])).toEqual([{ a: 'q' }]);
+    expect(await queryOnConnection(db, 'select "a" from "t" where "a" = ?', ['q'])).toEqual([{ a: 'q' }]);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let inserted!: () => void;
+    const insertedSignal = new Promise<void>((resolve) => {
+      inserted = resolve;
+    });
+    const trx = db.transaction(async (t) => {
+      await t('t').insert({ a: 'not yet' });
+      inserted();
+      await held;
+      throw new Error('roll back');
+    });
+    trx.catch(() => undefined);
+    await insertedSignal;
+    // The connection is in a transaction now: reading straight on it would see the row about to be rolled back.
+    const read = queryOnConnection(db, 'select "a" from "t" where "a" = ?', ['not yet']);
+    release();
+    await expect(trx).rejects.toThrow('roll back');
+    expect(await read).toEqual([]);
+    expect(await queryOnConnection(db, 'select count(*) as "n" from "t" where "a" = ?', ['not yet'])).toEqual([{ n: kind === 'sqlite' ? 0 : '0' }]);
   });
 
   it('runs inside a transaction it is given, seeing its writes', async () => {

@@ -1,6 +1,9 @@
 import type { Knex } from 'knex';
 import { databaseDialect } from './database-dialect.js';
-import { isSqliteConnection, knexRunner, sqliteRunner, type SqlRunner } from './sql-runner.js';
+import { isSqliteConnection, knexRunner, sqliteRunner, type SqliteConnection, type SqlRunner } from './sql-runner.js';
+
+/** The better-sqlite3 connection knex's SQLite pool handed out last, per knex client (see queryOnConnection). */
+const known = new WeakMap<object, SqliteConnection>();
 
 /**
  * Run `work` with a SqlRunner on the database's own connection: on SQLite
@@ -18,10 +21,32 @@ export async function runOnConnection<T>(db: Knex | Knex.Transaction, work: (sql
   if (isTransaction(db) || databaseDialect(db) !== 'sqlite') return work(knexRunner(db));
   const connection: unknown = await db.client.acquireConnection();
   try {
-    return await work(isSqliteConnection(connection) ? sqliteRunner(connection) : knexRunner(db));
+    if (!isSqliteConnection(connection)) return await work(knexRunner(db));
+    known.set(db.client as object, connection);
+    return await work(sqliteRunner(connection));
   } finally {
     await db.client.releaseConnection(connection);
   }
+}
+
+/**
+ * One statement on the database's own connection, as runOnConnection, but on
+ * SQLite without the pool's round trip when the connection is idle: no
+ * transaction open on it (`inTransaction`, which SQLite itself reports).
+ * better-sqlite3 runs a statement to completion synchronously, so nothing
+ * can interleave with it, and outside a transaction it reads only what is
+ * committed, as it would after waiting for the pool. With a transaction open
+ * (a customer being created, a migration) it queues behind it in the pool as
+ * before. Only for a single statement: between two calls another caller may
+ * open a transaction, which the next call then waits for.
+ *
+ * The pool's acquire and release, two promises deep, cost more than the
+ * statements of the customer lookup before every new ticket.
+ */
+export function queryOnConnection(db: Knex | Knex.Transaction, sql: string, bindings: readonly unknown[] = []): Promise<Array<Record<string, unknown>>> {
+  const connection = isTransaction(db) ? undefined : known.get(db.client as object);
+  if (connection !== undefined && connection.open && !connection.inTransaction) return sqliteRunner(connection).run(sql, bindings);
+  return runOnConnection(db, (runner) => runner.run(sql, bindings));
 }
 
 function isTransaction(db: Knex | Knex.Transaction): db is Knex.Transaction {

@@ -34,15 +34,17 @@ export function knexRunner(db: Knex | Knex.Transaction): SqlRunner {
 }
 
 /** The part of a better-sqlite3 connection used here. */
-interface SqliteConnection {
+export interface SqliteConnection {
   prepare(sql: string): { reader: boolean; all(bindings: unknown[]): unknown[]; run(bindings: unknown[]): unknown };
   inTransaction: boolean;
+  /** false once closed. */
+  open: boolean;
 }
 
 /** True for a better-sqlite3 connection (what knex's SQLite pool hands out). */
 export function isSqliteConnection(connection: unknown): connection is SqliteConnection {
   const c = connection as Partial<SqliteConnection> | null;
-  return typeof c === 'object' && c !== null && typeof c.prepare === 'function' && typeof c.inTransaction === 'boolean';
+  return typeof c === 'object' && c !== null && typeof c.prepare === 'function' && typeof c.inTransaction === 'boolean' && typeof c.open === 'boolean';
 }
 
 /**

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { isUniqueViolation } from '../store/is-unique-violation.js';
-import { runOnConnection } from '../store/run-on-connection.js';
+import { queryOnConnection } from '../store/run-on-connection.js';
 import type { Customer, CustomerHints, CustomerIdentity } from './customer.js';
 import { identitiesFromHints, type IdentityOptions } from './customer-identity.js';
 import { customerFromRow, customerToRow, identityToRow, type CustomerIdentityRow, type CustomerRow } from './ticket-row.js';
@@ -86,7 +86,7 @@ export async function lookupCustomer(db: Knex | Knex.Transaction, identities: re
   // machinery costs more than the lookup itself.
   const sql = lookupSql(identities.length);
   const bindings = identities.flatMap((i) => [i.kind, i.value]);
-  const rows = (await runOnConnection(db, (runner) => runner.run(sql, bindings))) as unknown as LookupRow[];
+  const rows = (await queryOnConnection(db, sql, bindings)) as unknown as LookupRow[];
   const owners = new Map(rows.map((r) => [`${r.matched_kind}:${r.matched_value}`, r.id]));
   const match = identities.map((i) => owners.get(key(i))).find((id) => id !== undefined);
   const own = rows.filter((r) => r.id === match);

@@ -96,8 +96,11 @@ describe('ticket numbers on PostgreSQL during a rolling upgrade', () => {
     expect(Number(afterOld.rows[0]?.value)).toBe(91);
     expect((await service.createTicket(item('after'))).ticket.number).toBe('T-000092');
 
-    // Downgrade: 0013's down leaves the counter at the last number given out.
-    await db.migrate.down({ migrationSource: new CodeMigrationSource(migrations) });
+    // Downgrade: 0013's down leaves the counter at the last number given out (the migrations after it first).
+    const source = new CodeMigrationSource(migrations);
+    const after = migrations.slice(migrations.findIndex((m) => m.name === '0013-ticket-number-sequence') + 1);
+    for (const m of after.reverse()) await db.migrate.down({ migrationSource: source, name: m.name });
+    await db.migrate.down({ migrationSource: source, name: '0013-ticket-number-sequence' });
     expect(Number(((await db('counters').where({ name: 'ticket' }).first()) as { value: number }).value)).toBe(92);
     const seq = (await db.raw("select to_regclass('ticket_number_seq') as seq")) as { rows: Array<{ seq: string | null }> };
     expect(seq.rows[0]?.seq).toBeNull();

@@ -16,6 +16,7 @@ import type { Customer, CustomerHints } from './customer.js';
 import type { CustomerFactsProvider } from './customer-facts-provider.js';
 import { orderCustomerHints, type OrderFactsProvider } from '../orders/order-facts-provider.js';
 import { identitiesFromHints } from './customer-identity.js';
+import { CustomerLookupCache } from './customer-lookup-cache.js';
 import { resolveCustomer, loadCustomer, lookupCustomer } from './customer-resolver.js';
 import type { Decide, DecisionRecord } from './decide.js';
 import type { SlaEventFact } from '../sla/clocks/sla-fact.js';
@@ -184,6 +185,8 @@ export class TicketService {
   /** Creates on their way, by source and external id (writer-thread group commit only, see createTicket). */
   private readonly creating = new Map<string, Promise<CreateTicketResult>>();
   private readonly sla: TicketSlaHooks | undefined;
+  /** SQLite: settled customer lookups, kept while the customer data is unchanged (migration 0014). */
+  private readonly customerCache: CustomerLookupCache | undefined;
 
   /**
    * The group commit new tickets are written in (SQLite by default), for
@@ -211,6 +214,7 @@ export class TicketService {
     this.customerFactsProvider = options.customerFacts;
     this.orderFactsProvider = options.orderFacts;
     this.sla = options.sla;
+    this.customerCache = databaseDialect(options.db) === 'sqlite' ? new CustomerLookupCache(options.db) : undefined;
     const group = options.groupCommit ?? databaseDialect(options.db) === 'sqlite';
     this.groupCommit = group === false ? undefined : new GroupCommit(options.db, group === true ? {} : group);
   }
@@ -267,7 +271,7 @@ export class TicketService {
     // Customer lookup happens before the transaction: it may create the
     // customer, and its short transactions must not nest in ours (SQLite has a
     // single connection). A rollback below keeps the customer, which is fine.
-    const lookup = identities.length === 0 ? undefined : await lookupCustomer(this.db, identities);
+    const lookup = identities.length === 0 ? undefined : await (this.customerCache?.lookup(identities) ?? lookupCustomer(this.db, identities));
     // A re-delivery must write nothing and ask no CRM. When resolving the
     // customer writes nothing and no CRM is asked, the unique
     // (source, external_id) index is the only check needed (it refuses the

@@ -12,6 +12,7 @@ import { ordersSchema } from './0010-orders.js';
 import { reportIndexesSchema } from './0011-report-indexes.js';
 import { outboundMailIndexSchema } from './0012-outbound-mail-index.js';
 import { ticketNumberSequenceSchema } from './0013-ticket-number-sequence.js';
+import { customerVersionSchema } from './0014-customer-version.js';
 
 export interface NamedMigration {
   /** Recorded in knex_migrations; never rename a shipped migration. */
@@ -38,4 +39,5 @@ export const migrations: readonly NamedMigration[] = [
   { name: '0011-report-indexes', migration: reportIndexesSchema },
   { name: '0012-outbound-mail-index', migration: outboundMailIndexSchema },
   { name: '0013-ticket-number-sequence', migration: ticketNumberSequenceSchema },
+  { name: '0014-customer-version', migration: customerVersionSchema },
 ];

@@ -75,7 +75,14 @@ export function sqliteValue(value: unknown): unknown {
   return value;
 }
 
-const insertSqlCache = new Map<string, string>();
+/** INSERT texts by table, then conflict column, then the row's columns (compared in order), then row count. */
+const insertShapes = new Map<string, Map<string, InsertShape[]>>();
+let insertTextCount = 0;
+
+interface InsertShape {
+  columns: readonly string[];
+  texts: Map<number, string>;
+}
 
 /**
  * One INSERT of `rows` (all with the keys of the first, in that order) into
@@ -92,17 +99,7 @@ export async function insertRows(
   if (first === undefined) return;
   const columns = Object.keys(first);
   const conflict = options.ignoreConflictOn;
-  const key = `${table}\u0000${columns.join('\u0000')}\u0000${rows.length}\u0000${conflict ?? ''}`;
-  let text = insertSqlCache.get(key);
-  if (text === undefined) {
-    const tuple = `(${columns.map(() => '?').join(', ')})`;
-    text = `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values ${rows.map(() => tuple).join(', ')}`;
-    // Both dialects: a row whose unique key exists is skipped, the others go in.
-    if (conflict !== undefined) text += ` on conflict ("${conflict}") do nothing`;
-    // Bounded: the row count varies (audit rows, tags), the shapes do not.
-    if (insertSqlCache.size >= 1000) insertSqlCache.clear();
-    insertSqlCache.set(key, text);
-  }
+  const text = insertText(table, columns, rows.length, conflict);
   const bindings: unknown[] = [];
   for (const row of rows) {
     for (const c of columns) {
@@ -111,4 +108,41 @@ export async function insertRows(
     }
   }
   await sql.run(text, bindings);
+}
+
+/**
+ * The SQL of insertRows, built once per shape. Looked up without building a
+ * key string: a new ticket makes a dozen of these calls, and joining the
+ * column names into a key (then hashing it) cost more than the rest of the
+ * call (ingest profile).
+ */
+function insertText(table: string, columns: readonly string[], rowCount: number, conflict: string | undefined): string {
+  let byConflict = insertShapes.get(table);
+  if (byConflict === undefined) insertShapes.set(table, (byConflict = new Map()));
+  let shapes = byConflict.get(conflict ?? '');
+  if (shapes === undefined) byConflict.set(conflict ?? '', (shapes = []));
+  let shape = shapes.find((s) => sameColumns(s.columns, columns));
+  if (shape === undefined) shapes.push((shape = { columns: [...columns], texts: new Map() }));
+  let text = shape.texts.get(rowCount);
+  if (text === undefined) {
+    const tuple = `(${columns.map(() => '?').join(', ')})`;
+    text = `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values ${Array.from({ length: rowCount }, () => tuple).join(', ')}`;
+    // Both dialects: a row whose unique key exists is skipped, the others go in.
+    if (conflict !== undefined) text += ` on conflict ("${conflict}") do nothing`;
+    // Bounded: the row count varies (audit rows, tags), the shapes do not.
+    if (insertTextCount >= 1000) {
+      insertShapes.clear();
+      insertTextCount = 0;
+      return insertText(table, columns, rowCount, conflict);
+    }
+    insertTextCount += 1;
+    shape.texts.set(rowCount, text);
+  }
+  return text;
+}
+
+function sameColumns(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

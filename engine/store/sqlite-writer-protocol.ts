@@ -1,9 +1,13 @@
 /** Messages between SqliteWriter (engine/store/sqlite-writer.ts) and its thread. */
 
-/** One write statement; `expectChanges`: the piece fails unless exactly this many rows changed. */
+/**
+ * One write statement; `expectChanges`: the piece fails unless exactly this
+ * many rows changed. The bindings are read when the batch is sent, not when
+ * the statement is recorded: an array handed over must not change meanwhile.
+ */
 export interface WriterStatement {
   sql: string;
-  bindings: unknown[];
+  bindings: readonly unknown[];
   expectChanges?: number;
 }
 

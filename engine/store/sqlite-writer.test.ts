@@ -66,4 +66,14 @@ describe('SqliteWriter', () => {
       { k: 'z02050', a: 'w2050', b: -2050 },
     ]);
   });
+
+  it('converts values as knex would: true/false to 1/0, undefined to NULL', async () => {
+    const { writer, rows } = await writerOn();
+    const reply = await writer.run([[{ sql: 'insert into t (k, a, b) values (?, ?, ?)', bindings: ['yes', undefined, true] }, { sql: 'insert into t (k, a, b) values (?, ?, ?)', bindings: ['no', 'x', false] }]]);
+    expect(reply.results).toEqual([{ ok: true }]);
+    expect(rows()).toEqual([
+      { k: 'no', a: 'x', b: 0 },
+      { k: 'yes', a: null, b: 1 },
+    ]);
+  });
 });

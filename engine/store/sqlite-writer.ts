@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { TriageError } from '../errors/triage-error.js';
+import { sqliteValue } from './sql-runner.js';
 import type { WriterBatch, WriterReply, WriterStatement } from './sqlite-writer-protocol.js';
 
 /** Distinct SQL texts sent by number; past this many, new ones go by value (the set is small: one per statement shape). */
@@ -126,7 +127,8 @@ export class SqliteWriter {
         }
         texts.push(known ?? statement.sql);
         counts.push(statement.bindings.length);
-        for (const value of statement.bindings) values.push(value);
+        // Converted here, in the one pass that copies them, as knex would convert them (booleans to 0/1, undefined to NULL).
+        for (const value of statement.bindings) values.push(sqliteValue(value));
       }
     }
     return batch;

@@ -18,3 +18,18 @@ describe('timeOrderedUuid', () => {
     expect(ids.size).toBe(1000);
   });
 });
+
+describe('timeOrderedUuid random part', () => {
+  it('spreads every random digit over all sixteen values and keeps the variant bits', () => {
+    const seen = Array.from({ length: 36 }, () => new Set<string>());
+    for (let i = 0; i < 2000; i++) {
+      const id = timeOrderedUuid(1_700_000_000_000);
+      for (let p = 0; p < 36; p++) seen[p]?.add(id[p] ?? '');
+    }
+    // Time digits, dashes and the version are fixed; each random digit took all values, the variant digit 8–b.
+    const random = [15, 16, 17, 20, 21, 22, ...Array.from({ length: 12 }, (_, i) => 24 + i)];
+    for (const p of random) expect(seen[p]?.size, `digit ${p}`).toBe(16);
+    expect([...(seen[19] ?? [])].sort()).toEqual(['8', '9', 'a', 'b']);
+    for (const p of [8, 13, 18, 23]) expect([...(seen[p] ?? [])]).toEqual(['-']);
+  });
+});

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { TriageError } from '../errors/triage-error.js';
-import { sqliteValue, type SqlRunner } from '../store/sql-runner.js';
+import type { SqlRunner } from '../store/sql-runner.js';
 import type { SqliteWriter } from '../store/sqlite-writer.js';
 import type { WriterError, WriterReply, WriterStatement } from '../store/sqlite-writer-protocol.js';
 import { CounterAllocator } from './counter-allocator.js';
@@ -123,7 +123,8 @@ export class WriterGroups {
     const sql: SqlRunner = {
       run: (text, bindings = []) => {
         if (!isPlainWrite(text)) return Promise.reject(new Error(`a piece of a writer-thread group may only write (INSERT/UPDATE/DELETE without RETURNING); it ran: ${text.slice(0, 80)}`));
-        statements.push({ sql: text, bindings: bindings.map(sqliteValue) });
+        // Kept as given (SqliteWriter converts the values when it copies them into the batch).
+        statements.push({ sql: text, bindings });
         return Promise.resolve([]);
       },
       counter: async (name) => {

@@ -5,8 +5,31 @@ import type { Knex } from 'knex';
 /** See SqliteCheckpointerOptions.restartFrames. */
 export const DEFAULT_RESTART_FRAMES = 4096;
 
+/**
+ * The automatic checkpoint size (frames) of a connection that writes while
+ * this checkpointer is in charge: the SQLite writer thread's
+ * (engine/store/sqlite-writer.ts). Not 0: if the checkpointer stops or falls
+ * behind (a reader pinning an old snapshot keeps RESTART from running), the
+ * writer's own commits still bound the log, at 64 MiB with 4 KiB pages.
+ * Not SQLite's 1,000 either: at that size the writer checkpointed inside
+ * every seventeenth COMMIT of the ingest bench (copy and fsync of the
+ * database file, a tenth of the thread's time), holding up the tickets of
+ * that group, the very work this thread exists to take off their way.
+ */
+export const WRITER_SAFETY_NET_FRAMES = 4 * DEFAULT_RESTART_FRAMES;
+
+/** See SqliteCheckpointerOptions.intervalMs. */
+export const DEFAULT_CHECKPOINT_INTERVAL_MS = 25;
+
 export interface SqliteCheckpointerOptions {
-  /** How often the worker checkpoints; default 250 ms. */
+  /**
+   * How often the worker checkpoints; default 25 ms. Short, so that each
+   * PASSIVE copy catches up with the log (about a thousand frames at full
+   * ingest speed) and SQLite starts the log over at the next write. At
+   * 250 ms the log passed restartFrames every time and the RESTART that
+   * followed held writes back; ingest measured slower than with the writer
+   * checkpointing itself. A tick with nothing to copy costs microseconds.
+   */
   intervalMs?: number;
   /**
    * Log size in frames (pages) from which the worker starts the log over
@@ -42,7 +65,7 @@ export interface SqliteCheckpointer {
  * createDatabase makes); the server starts it (engine/server/start-server.ts).
  */
 export async function startSqliteCheckpointer(db: Knex, file: string, options: SqliteCheckpointerOptions = {}): Promise<SqliteCheckpointer> {
-  const intervalMs = options.intervalMs ?? 250;
+  const intervalMs = options.intervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS;
   const restartFrames = options.restartFrames ?? DEFAULT_RESTART_FRAMES;
   const worker = new Worker(threadUrl(import.meta.url, 'sqlite-checkpoint-worker'), { workerData: { file, intervalMs, restartFrames } });
   let last: { log: number; checkpointed: number } | undefined;

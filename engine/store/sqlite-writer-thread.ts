@@ -17,7 +17,7 @@ import { applySqlitePragmas } from './sqlite-pragmas.js';
 import { cacheStatements } from './statement-cache.js';
 import type { PieceResult, WriterBatch, WriterReply } from './sqlite-writer-protocol.js';
 
-const { file, synchronous } = workerData as { file: string; synchronous: number };
+const { file, synchronous, autocheckpoint } = workerData as { file: string; synchronous: number; autocheckpoint: number };
 /** As long as knex waits for a pooled connection by default (acquireConnectionTimeout). */
 const WRITER_BUSY_TIMEOUT_MS = 60_000;
 const db = new Database(file, { fileMustExist: true });
@@ -27,6 +27,8 @@ applySqlitePragmas(db);
 db.pragma(`busy_timeout = ${WRITER_BUSY_TIMEOUT_MS}`);
 // As the server's own connection was set when the thread started (applySqlitePragmas makes it FULL).
 db.pragma(`synchronous = ${Math.trunc(synchronous)}`);
+// The log size (frames) from which this thread's COMMIT also checkpoints; see SqliteWriter's `autocheckpoint`.
+db.pragma(`wal_autocheckpoint = ${Math.trunc(autocheckpoint)}`);
 cacheStatements(db);
 
 /** SQL texts by the number the server gave them (WriterBatch). */

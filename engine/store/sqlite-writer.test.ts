@@ -13,7 +13,7 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function writerOn(): Promise<{ writer: SqliteWriter; rows: () => unknown[] }> {
+async function writerOn(options: { autocheckpoint?: number } = {}): Promise<{ writer: SqliteWriter; rows: () => unknown[]; logFrames: () => number }> {
   const file = await createTempSqliteFile();
   cleanups.push(file.cleanup);
   const db = new Database(file.path);
@@ -22,9 +22,14 @@ async function writerOn(): Promise<{ writer: SqliteWriter; rows: () => unknown[]
   cleanups.push(async () => {
     db.close();
   });
-  const writer = new SqliteWriter(file.path);
+  const writer = new SqliteWriter(file.path, options);
   cleanups.push(() => writer.close());
-  return { writer, rows: () => db.prepare('select k, a, b from t order by k').all() };
+  return {
+    writer,
+    rows: () => db.prepare('select k, a, b from t order by k').all(),
+    // Frames in the log now (a PASSIVE checkpoint reports them before copying).
+    logFrames: () => Number((db.pragma('wal_checkpoint(PASSIVE)') as Array<{ log: number }>)[0]?.log),
+  };
 }
 
 const insert = (k: string, a: string | null, b: number | null) => ({ sql: 'insert into t (k, a, b) values (?, ?, ?)', bindings: [k, a, b] });
@@ -75,5 +80,21 @@ describe('SqliteWriter', () => {
       { k: 'no', a: 'x', b: 0 },
       { k: 'yes', a: null, b: 1 },
     ]);
+  });
+
+  it('checkpoints inside its own commits once the log passes `autocheckpoint` frames, never with 0', async () => {
+    const logAfterWrites = async (autocheckpoint: number): Promise<number> => {
+      const { writer, logFrames } = await writerOn({ autocheckpoint });
+      // 40 batches of 4 rows of about 3 KB: some 200 frames in all, 5 or so per commit.
+      for (let b = 0; b < 40; b++) {
+        const reply = await writer.run([Array.from({ length: 4 }, (_, i) => insert(`k${b}-${i}`, 'x'.repeat(3000), b))]);
+        expect(reply.results).toEqual([{ ok: true }]);
+      }
+      return logFrames();
+    };
+    // Checkpointed at 50: the log started over and holds only what came after.
+    expect(await logAfterWrites(50)).toBeLessThan(60);
+    // Never checkpointed by the writer: every frame is still in the log.
+    expect(await logAfterWrites(0)).toBeGreaterThan(150);
   });
 });

@@ -18,6 +18,9 @@ import { threadUrl } from './thread-url.js';
  * and hands a batch over while it collects the next one. Batches run one
  * after the other in the order given.
  */
+/** SQLite's own `wal_autocheckpoint` default. */
+export const SQLITE_DEFAULT_AUTOCHECKPOINT = 1000;
+
 export class SqliteWriter {
   private worker!: Worker;
   private ready!: Promise<void>;
@@ -29,10 +32,15 @@ export class SqliteWriter {
   private closing: Promise<void> | undefined;
   private restartCount = 0;
 
-  /** `synchronous`: the level its commits use (SQLite's numbers: 1 NORMAL, 2 FULL, 3 EXTRA); default FULL. */
+  /**
+   * `synchronous`: the level its commits use (SQLite's numbers: 1 NORMAL, 2 FULL, 3 EXTRA); default FULL.
+   * `autocheckpoint`: the log size in frames from which a COMMIT of the thread also checkpoints, SQLite's
+   * `wal_autocheckpoint` (default 1,000, SQLite's own; 0 never). With a checkpointer thread in charge
+   * (engine/store/sqlite-checkpointer.ts) the group commit passes a far larger number: see WRITER_SAFETY_NET_FRAMES.
+   */
   constructor(
     private readonly file: string,
-    private readonly options: { synchronous?: number } = {},
+    private readonly options: { synchronous?: number; autocheckpoint?: number } = {},
   ) {
     this.start();
   }
@@ -82,7 +90,9 @@ export class SqliteWriter {
   private start(): void {
     this.gone = undefined;
     this.texts.clear();
-    const worker = new Worker(threadUrl(import.meta.url, 'sqlite-writer-thread'), { workerData: { file: this.file, synchronous: this.options.synchronous ?? 2 } });
+    const worker = new Worker(threadUrl(import.meta.url, 'sqlite-writer-thread'), {
+      workerData: { file: this.file, synchronous: this.options.synchronous ?? 2, autocheckpoint: this.options.autocheckpoint ?? SQLITE_DEFAULT_AUTOCHECKPOINT },
+    });
     this.worker = worker;
     // Not what keeps a server alive; an idle writer must not keep a finished test or CLI run from exiting.
     worker.unref();

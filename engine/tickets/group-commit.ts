@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { TriageError } from '../errors/triage-error.js';
 import { isSqliteConnection, knexRunner, sqliteRunner, type SqlRunner } from '../store/sql-runner.js';
+import { WRITER_SAFETY_NET_FRAMES } from '../store/sqlite-checkpointer.js';
 import { SqliteWriter } from '../store/sqlite-writer.js';
 import { WalSync } from '../store/wal-sync.js';
 import { WriterGroups } from './writer-groups.js';
@@ -246,7 +247,7 @@ export class GroupCommit {
   /** The writer thread, when asked for and the database is a SQLite file in WAL mode; else null. */
   private async startWriter(): Promise<{ groups: WriterGroups; writer: SqliteWriter } | null> {
     if (!this.wantsWriter) return null;
-    let target: { file: string; synchronous: number } | undefined;
+    let target: { file: string; synchronous: number; autocheckpoint: number } | undefined;
     const connection: unknown = await this.db.client.acquireConnection();
     try {
       target = sqliteWalFile(connection);
@@ -254,8 +255,11 @@ export class GroupCommit {
       await this.db.client.releaseConnection(connection);
     }
     if (target === undefined) return null;
-    // The thread commits as this connection was set to (FULL as shipped; NORMAL if the owner chose it).
-    const writer = new SqliteWriter(target.file, { synchronous: target.synchronous });
+    // The thread commits as this connection was set to (FULL as shipped; NORMAL if the owner chose it), and
+    // checkpoints as it does, except that a checkpointer thread in charge (this connection's automatic
+    // checkpoints off) leaves it only a safety net.
+    const autocheckpoint = target.autocheckpoint > 0 ? target.autocheckpoint : WRITER_SAFETY_NET_FRAMES;
+    const writer = new SqliteWriter(target.file, { synchronous: target.synchronous, autocheckpoint });
     const groups = new WriterGroups({
       writer,
       maxGroupSize: this.maxGroupSize,
@@ -294,13 +298,16 @@ export class GroupCommit {
   }
 }
 
-/** A SQLite file in WAL mode (what a second connection can write beside this one), with its synchronous level. */
-function sqliteWalFile(connection: unknown): { file: string; synchronous: number } | undefined {
+/**
+ * A SQLite file in WAL mode (what a second connection can write beside this
+ * one), with its synchronous level and its automatic checkpoint size.
+ */
+function sqliteWalFile(connection: unknown): { file: string; synchronous: number; autocheckpoint: number } | undefined {
   if (!isSqliteConnection(connection)) return undefined;
   const c = connection as unknown as PragmaConnection;
   if (typeof c.name !== 'string' || c.name === '' || c.memory === true || typeof c.pragma !== 'function') return undefined;
   if (String(c.pragma('journal_mode', { simple: true })).toLowerCase() !== 'wal') return undefined;
-  return { file: c.name, synchronous: Number(c.pragma('synchronous', { simple: true })) };
+  return { file: c.name, synchronous: Number(c.pragma('synchronous', { simple: true })), autocheckpoint: Number(c.pragma('wal_autocheckpoint', { simple: true })) };
 }
 
 function setSynchronous(connection: unknown, level: number): void {

@@ -631,15 +631,13 @@ export class TicketService {
       this.sla === undefined || input.sql === undefined
         ? undefined
         : await this.sla.fact({ sql: input.sql, ticket, customer: customerInput, event, now, slaEvent: input.slaEvent, creating: input.creating === true });
-    const decision = await this.decide({
-      event,
-      ticket: ticketFact(ticket),
-      ...(message === undefined ? {} : { message: messageFact(message) }),
-      ...(customerInput === undefined ? {} : { customer: customerInput }),
-      ...(sla === undefined ? {} : { sla }),
-      ...(input.orderFacts === undefined ? {} : { order: structuredClone(input.orderFacts) }),
-      now,
-    });
+    // Assigned, not spread: this runs for every decision, and each conditional spread built and copied an object.
+    const facts: Parameters<Decide>[0] = { event, ticket: ticketFact(ticket), now };
+    if (message !== undefined) facts.message = messageFact(message);
+    if (customerInput !== undefined) facts.customer = customerInput;
+    if (sla !== undefined) facts.sla = sla;
+    if (input.orderFacts !== undefined) facts.order = structuredClone(input.orderFacts);
+    const decision = await this.decide(facts);
     assertDecision(decision, event);
     return decision;
   }

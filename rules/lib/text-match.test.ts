@@ -108,4 +108,14 @@ describe('fact text', () => {
     expect(foldedText('Faktura', {})).not.toBe(foldedText('Faktura', scope));
     expect(foldedText('Faktura')).not.toBe(foldedText('Faktura'));
   });
+
+  it('keeps one memo, for the scope that asked last: an earlier scope folds again, to the same result', () => {
+    const first = {};
+    const second = {};
+    const a = foldedText('Zażółć gęślą jaźń', first);
+    foldedText('Zażółć gęślą jaźń', second);
+    const again = foldedText('Zażółć gęślą jaźń', first);
+    expect(again).not.toBe(a);
+    expect(again.folded).toBe(a.folded);
+  });
 });

@@ -33,7 +33,11 @@ describe.each(['sqlite', 'postgres'] as const)('runOnConnection (%s)', (kind) =>
     expect(rows).toEqual([{ a: 'x' }]);
   });
 
-  it('waits for a transaction in progress instead of reading inside it', async () => {
+  /**
+   * A transaction that has inserted `value` and holds on until `readDuring` has started its read, then
+   * rolls back; answers what that read saw.
+   */
+  async function readDuringUncommittedInsert(value: string, readDuring: () => Promise<unknown>): Promise<unknown> {
     let release!: () => void;
     const held = new Promise<void>((resolve) => {
       release = resolve;
@@ -43,19 +47,24 @@ describe.each(['sqlite', 'postgres'] as const)('runOnConnection (%s)', (kind) =>
       inserted = resolve;
     });
     const trx = db.transaction(async (t) => {
-      await t('t').insert({ a: 'uncommitted' });
+      await t('t').insert({ a: value });
       inserted();
       await held;
       throw new Error('roll back');
     });
     trx.catch(() => undefined);
     await insertedSignal;
-    // On SQLite the pool's single connection is held by the transaction: the read must queue behind it,
-    // or it would see the row that is about to be rolled back.
-    const read = runOnConnection(db, (sql) => sql.run('select "a" from "t" where "a" = ?', ['uncommitted']));
+    const read = readDuring();
     release();
     await expect(trx).rejects.toThrow('roll back');
-    expect(await read).toEqual([]);
+    return read;
+  }
+
+  it('waits for a transaction in progress instead of reading inside it', async () => {
+    // On SQLite the pool's single connection is held by the transaction: the read must queue behind it,
+    // or it would see the row that is about to be rolled back.
+    const seen = await readDuringUncommittedInsert('uncommitted', () => runOnConnection(db, (sql) => sql.run('select "a" from "t" where "a" = ?', ['uncommitted'])));
+    expect(seen).toEqual([]);
   });
 
   it('queryOnConnection: one statement, answered straight when the connection is idle, queued behind a transaction', async () => {
@@ -63,27 +72,9 @@ describe.each(['sqlite', 'postgres'] as const)('runOnConnection (%s)', (kind) =>
     // The first call goes through the pool (and, on SQLite, learns the connection); later ones may not.
     expect(await queryOnConnection(db, 'select "a" from "t" where "a" = ?', ['q'])).toEqual([{ a: 'q' }]);
     expect(await queryOnConnection(db, 'select "a" from "t" where "a" = ?', ['q'])).toEqual([{ a: 'q' }]);
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let inserted!: () => void;
-    const insertedSignal = new Promise<void>((resolve) => {
-      inserted = resolve;
-    });
-    const trx = db.transaction(async (t) => {
-      await t('t').insert({ a: 'not yet' });
-      inserted();
-      await held;
-      throw new Error('roll back');
-    });
-    trx.catch(() => undefined);
-    await insertedSignal;
-    // The connection is in a transaction now: reading straight on it would see the row about to be rolled back.
-    const read = queryOnConnection(db, 'select "a" from "t" where "a" = ?', ['not yet']);
-    release();
-    await expect(trx).rejects.toThrow('roll back');
-    expect(await read).toEqual([]);
+    // The connection is in a transaction then: reading straight on it would see the row about to be rolled back.
+    const seen = await readDuringUncommittedInsert('not yet', () => queryOnConnection(db, 'select "a" from "t" where "a" = ?', ['not yet']));
+    expect(seen).toEqual([]);
     expect(await queryOnConnection(db, 'select count(*) as "n" from "t" where "a" = ?', ['not yet'])).toEqual([{ n: kind === 'sqlite' ? 0 : '0' }]);
   });
 

@@ -8,8 +8,10 @@ import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTempSqliteFile, type TempSqliteFile } from '../../test/helpers/sqlite.js';
 import { eraseCustomer } from '../privacy/erase-customer.js';
+import { CodeMigrationSource } from '../store/code-migration-source.js';
 import { createDatabase } from '../store/create-database.js';
 import { migrateToLatest } from '../store/migrate-to-latest.js';
+import { migrations } from '../store/migrations/migrations.js';
 import { compileRuleSet } from '../../rules/lib/load-rule-set.js';
 import { CustomerLookupCache } from './customer-lookup-cache.js';
 import { identitiesFromHints } from './customer-identity.js';
@@ -112,5 +114,25 @@ describe('CustomerLookupCache (SQLite)', () => {
     await cache.lookup(sets[2] ?? []);
     await cache.lookup(sets[0] ?? []);
     expect(cache.stats).toMatchObject({ hits: 1, misses: 4 });
+  });
+
+  it('never caches on a database without the version (0014 rolled back): every lookup reads the tables', async () => {
+    const own = await createTempSqliteFile();
+    const plain = await createDatabase({ sqlitePath: own.path });
+    try {
+      await migrateToLatest(plain);
+      await plain.migrate.down({ migrationSource: new CodeMigrationSource(migrations), name: '0014-customer-version' });
+      const triggers = (await plain.raw("select name from sqlite_master where type = 'trigger' and name like '%_version'")) as unknown[];
+      expect(triggers).toEqual([]);
+      await resolveCustomer(plain, { email: 'ola@plain.example' }, { now: NOW });
+      const cache = new CustomerLookupCache(plain);
+      const ola = identitiesFromHints({ email: 'ola@plain.example' }, {});
+      expect((await cache.lookup(ola)).customer).not.toBeNull();
+      expect((await cache.lookup(ola)).customer).not.toBeNull();
+      expect(cache.stats).toMatchObject({ hits: 0, misses: 2, entries: 0 });
+    } finally {
+      await plain.destroy();
+      await own.cleanup();
+    }
   });
 });

@@ -42,7 +42,19 @@ db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
 // The main connection turned its automatic checkpoints off; this one must not do them on close either.
 db.pragma('wal_autocheckpoint = 0');
 
-const tick = (): void => {
+/**
+ * While ticks find nothing new in the log, the next one waits twice as long,
+ * up to this many intervals: an idle server then checkpoints (and wakes its
+ * event loop with the result) four times a second, not forty; the first
+ * tick that finds new frames goes back to the interval.
+ */
+const IDLE_BACKOFF_INTERVALS = 10;
+let delay = intervalMs;
+/** What the last message said; the same again is not sent (it would only wake the server's event loop). */
+let reported = '';
+
+/** One checkpoint; true when the log had changed since the previous one (and the server was told). */
+const tick = (): boolean => {
   try {
     let row = (db.pragma('wal_checkpoint(PASSIVE)') as CheckpointRow[])[0];
     let restarted = false;
@@ -59,16 +71,31 @@ const tick = (): void => {
       }
       restarted = row?.busy === 0;
     }
-    parentPort?.postMessage({ type: 'checkpoint', log: row?.log ?? 0, checkpointed: row?.checkpointed ?? 0, restarted });
+    const message = { type: 'checkpoint', log: row?.log ?? 0, checkpointed: row?.checkpointed ?? 0, restarted };
+    const text = JSON.stringify(message);
+    // A restart is always told (the server counts them), also one that looks like the last message.
+    if (!restarted && text === reported) return false;
+    reported = text;
+    parentPort?.postMessage(message);
+    return true;
   } catch (error) {
     parentPort?.postMessage({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+    // Backs off too: a failure that repeats (a locked or vanished file) is told a few times a second, not forty.
+    return false;
   }
 };
-const timer = setInterval(tick, intervalMs);
+let timer: NodeJS.Timeout;
+const schedule = (): void => {
+  timer = setTimeout(() => {
+    delay = tick() ? intervalMs : Math.min(delay * 2, intervalMs * IDLE_BACKOFF_INTERVALS);
+    schedule();
+  }, delay);
+};
+schedule();
 parentPort?.postMessage({ type: 'ready' });
 parentPort?.on('message', (message: unknown) => {
   if (message === 'stop') {
-    clearInterval(timer);
+    clearTimeout(timer);
     tick();
     db.close();
     parentPort?.close();

@@ -101,6 +101,21 @@ describe('startSqliteCheckpointer', () => {
     await expect.poll(() => checkpointer.restarts, { timeout: 45_000 }).toBeGreaterThan(0);
   }, 120_000);
 
+  it('reports only a log that changed, and checkpoints less often while nothing does', async () => {
+    const { db, path } = await open();
+    const checkpointer = await startSqliteCheckpointer(db, path, { intervalMs: 10 });
+    cleanups.push(() => checkpointer.stop());
+    await expect.poll(() => checkpointer.last, { timeout: 45_000 }).toBeDefined();
+    // A second of nothing written: every 10 ms that was a hundred reports, each waking the server's event loop.
+    const before = checkpointer.reports;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(checkpointer.reports - before).toBeLessThanOrEqual(1);
+    // A write is reported (and copied) again.
+    await db('cp_rows').insert({ n: 1, payload: 'x' });
+    await expect.poll(() => checkpointer.reports, { timeout: 45_000 }).toBeGreaterThan(before);
+    await expect.poll(() => checkpointer.last !== undefined && checkpointer.last.log > 0 && checkpointer.last.checkpointed === checkpointer.last.log, { timeout: 45_000 }).toBe(true);
+  }, 60_000);
+
   it('gives the connection its automatic checkpoints back when it stops', async () => {
     const { db, path } = await open();
     const checkpointer = await startSqliteCheckpointer(db, path, { intervalMs: 20 });

@@ -46,6 +46,8 @@ export interface SqliteCheckpointer {
   readonly last: { log: number; checkpointed: number } | undefined;
   /** How many times the log was started over (restartFrames). */
   readonly restarts: number;
+  /** Reports the thread sent (one per checkpoint that found the log changed; an idle log is not reported again). */
+  readonly reports: number;
   stop(): Promise<void>;
 }
 
@@ -70,6 +72,7 @@ export async function startSqliteCheckpointer(db: Knex, file: string, options: S
   const worker = new Worker(threadUrl(import.meta.url, 'sqlite-checkpoint-worker'), { workerData: { file, intervalMs, restartFrames } });
   let last: { log: number; checkpointed: number } | undefined;
   let restarts = 0;
+  let reports = 0;
   let stopping = false;
   let started = false;
   let gone = false;
@@ -78,6 +81,7 @@ export async function startSqliteCheckpointer(db: Knex, file: string, options: S
       if (message.type === 'ready') resolve();
       else if (message.type === 'checkpoint') {
         last = { log: message.log ?? 0, checkpointed: message.checkpointed ?? 0 };
+        reports += 1;
         if (message.restarted === true) restarts += 1;
       }
       else if (message.type === 'error') options.onError?.(new Error(`SQLite checkpoint failed: ${message.message ?? 'unknown error'}`));
@@ -113,6 +117,9 @@ export async function startSqliteCheckpointer(db: Knex, file: string, options: S
   return {
     get last() {
       return last;
+    },
+    get reports() {
+      return reports;
     },
     get restarts() {
       return restarts;

@@ -120,6 +120,11 @@ export async function insertRows(
  * call (ingest profile).
  */
 function insertText(table: string, columns: readonly string[], rowCount: number, conflict: string | undefined): string {
+  // Bounded: the row count varies (audit rows, tags), the shapes do not.
+  if (insertTextCount >= 1000) {
+    insertShapes.clear();
+    insertTextCount = 0;
+  }
   let byConflict = insertShapes.get(table);
   if (byConflict === undefined) insertShapes.set(table, (byConflict = new Map()));
   let shapes = byConflict.get(conflict ?? '');
@@ -132,12 +137,6 @@ function insertText(table: string, columns: readonly string[], rowCount: number,
     text = `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values ${Array.from({ length: rowCount }, () => tuple).join(', ')}`;
     // Both dialects: a row whose unique key exists is skipped, the others go in.
     if (conflict !== undefined) text += ` on conflict ("${conflict}") do nothing`;
-    // Bounded: the row count varies (audit rows, tags), the shapes do not.
-    if (insertTextCount >= 1000) {
-      insertShapes.clear();
-      insertTextCount = 0;
-      return insertText(table, columns, rowCount, conflict);
-    }
     insertTextCount += 1;
     shape.texts.set(rowCount, text);
   }

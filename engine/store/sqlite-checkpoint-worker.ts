@@ -50,8 +50,8 @@ db.pragma('wal_autocheckpoint = 0');
  */
 const IDLE_BACKOFF_INTERVALS = 10;
 let delay = intervalMs;
-/** What the last message said; the same again is not sent (it would only wake the server's event loop). */
-let reported = '';
+/** What the last report said; the same again is not sent (it would only wake the server's event loop). */
+let reported = { log: -1, checkpointed: -1 };
 
 /** One checkpoint; true when the log had changed since the previous one (and the server was told). */
 const tick = (): boolean => {
@@ -71,12 +71,11 @@ const tick = (): boolean => {
       }
       restarted = row?.busy === 0;
     }
-    const message = { type: 'checkpoint', log: row?.log ?? 0, checkpointed: row?.checkpointed ?? 0, restarted };
-    const text = JSON.stringify(message);
-    // A restart is always told (the server counts them), also one that looks like the last message.
-    if (!restarted && text === reported) return false;
-    reported = text;
-    parentPort?.postMessage(message);
+    const now = { log: row?.log ?? 0, checkpointed: row?.checkpointed ?? 0 };
+    // A restart is always told (the server counts them), also one that looks like the last report.
+    if (!restarted && now.log === reported.log && now.checkpointed === reported.checkpointed) return false;
+    reported = now;
+    parentPort?.postMessage({ type: 'checkpoint', ...now, restarted });
     return true;
   } catch (error) {
     parentPort?.postMessage({ type: 'error', message: error instanceof Error ? error.message : String(error) });

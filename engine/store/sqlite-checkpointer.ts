@@ -28,7 +28,8 @@ export interface SqliteCheckpointerOptions {
    * ingest speed) and SQLite starts the log over at the next write. At
    * 250 ms the log passed restartFrames every time and the RESTART that
    * followed held writes back; ingest measured slower than with the writer
-   * checkpointing itself. A tick with nothing to copy costs microseconds.
+   * checkpointing itself. While the log does not change the interval
+   * doubles, up to ten times this (sqlite-checkpoint-worker.ts).
    */
   intervalMs?: number;
   /**

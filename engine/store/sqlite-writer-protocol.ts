@@ -12,7 +12,7 @@ export interface WriterStatement {
 }
 
 /**
- * A transaction's worth of pieces (each in its own savepoint), flattened for
+ * A transaction's worth of pieces (a piece fails alone, see sqlite-writer-thread.ts), flattened for
  * postMessage: the structured clone of a batch was a tenth of the event
  * loop's time per ticket, and most of it went to the shape (an object with
  * named keys and an array per statement), not to the values. So a batch is

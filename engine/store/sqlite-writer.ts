@@ -2,10 +2,13 @@ import { Worker } from 'node:worker_threads';
 import { TriageError } from '../errors/triage-error.js';
 import { sqliteValue } from './sql-runner.js';
 import type { WriterBatch, WriterReply, WriterStatement } from './sqlite-writer-protocol.js';
+import { threadUrl } from './thread-url.js';
 
 /** Distinct SQL texts sent by number; past this many, new ones go by value (the set is small: one per statement shape). */
 const MAX_TEXTS = 2000;
-import { threadUrl } from './thread-url.js';
+
+/** SQLite's own `wal_autocheckpoint` default. */
+export const SQLITE_DEFAULT_AUTOCHECKPOINT = 1000;
 
 /**
  * A worker thread with its own connection to a SQLite file that runs
@@ -18,9 +21,6 @@ import { threadUrl } from './thread-url.js';
  * and hands a batch over while it collects the next one. Batches run one
  * after the other in the order given.
  */
-/** SQLite's own `wal_autocheckpoint` default. */
-export const SQLITE_DEFAULT_AUTOCHECKPOINT = 1000;
-
 export class SqliteWriter {
   private worker!: Worker;
   private ready!: Promise<void>;

@@ -51,7 +51,8 @@ export class CustomerLookupCache {
     const entry = this.entries.get(key);
     if (version !== undefined && entry !== undefined && entry.version === version) {
       this.hitCount += 1;
-      return { ...entry.lookup, identities };
+      // The identities it was read for are these (the key is made of them).
+      return entry.lookup;
     }
     this.missCount += 1;
     const lookup = await lookupCustomer(this.db, identities);

@@ -28,7 +28,8 @@ describe('triage sla due (built binary)', () => {
 
   it('bad input: a coded error on stderr and exit 2', async () => {
     const r = await triage(['sla', 'due', '--calendar', 'rules/default/sla/calendars/business.yaml', '--from', '2026-12-01T08:00:00Z', '--target', 'soon']);
-    // stderr in the message: a CI run once saw exit 1 here, and without it there was nothing to go on.
+    // stderr in the message: two CI runs saw exit 1 here, and it named the cause (a half-written dist/ file: the
+    // npx test in cli.e2e.test.ts rebuilt dist/ under this one; it runs npx without scripts now).
     expect(r.code, r.stderr).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^TRIAGE_SLA_BAD_DURATION /);

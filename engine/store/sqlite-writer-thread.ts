@@ -5,12 +5,13 @@
  *
  * A batch is a list of pieces (one new ticket, one round of outbox outcomes),
  * each a list of write statements. Per batch: BEGIN IMMEDIATE, every
- * statement, COMMIT; if a statement fails, the batch is rolled back and run
- * again with a SAVEPOINT per piece (the piece that fails rolls back alone and
- * the batch goes on), then COMMIT with the server connection's `synchronous` setting (FULL as
- * shipped): the fsync blocks this thread, not the server's. A statement may say how many rows it must change (the ticket
- * counter's compare-and-set); if it changes another number the piece fails
- * with TRIAGE_STORE_WRITE_CONFLICT and its writes are undone.
+ * statement, COMMIT. If a statement fails, the batch is rolled back and run
+ * again with a SAVEPOINT per piece, so that the failing piece rolls back alone
+ * and the others commit. COMMIT uses the server connection's `synchronous`
+ * setting (FULL as shipped): the fsync blocks this thread, not the server's.
+ * A statement may say how many rows it must change (the ticket counter's
+ * compare-and-set); if it changes another number the piece fails with
+ * TRIAGE_STORE_WRITE_CONFLICT and its writes are undone.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';

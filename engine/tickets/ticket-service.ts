@@ -214,8 +214,9 @@ export class TicketService {
     this.customerFactsProvider = options.customerFacts;
     this.orderFactsProvider = options.orderFacts;
     this.sla = options.sla;
-    this.customerCache = databaseDialect(options.db) === 'sqlite' ? new CustomerLookupCache(options.db) : undefined;
-    const group = options.groupCommit ?? databaseDialect(options.db) === 'sqlite';
+    const sqlite = databaseDialect(options.db) === 'sqlite';
+    this.customerCache = sqlite ? new CustomerLookupCache(options.db) : undefined;
+    const group = options.groupCommit ?? sqlite;
     this.groupCommit = group === false ? undefined : new GroupCommit(options.db, group === true ? {} : group);
   }
 

@@ -1,4 +1,4 @@
-import { decide, type EvaluateOptions } from '../../rules/lib/evaluate.js';
+import { conditionsReadSla, decide, type EvaluateOptions } from '../../rules/lib/evaluate.js';
 import type { RuleSet } from '../../rules/lib/rule-set.js';
 import type { Decide, DecideInput } from './decide.js';
 
@@ -27,8 +27,14 @@ export function ruleSetDecide(getRuleSet: () => RuleSet, options: EvaluateOption
     const source = input.sla;
     if (typeof source !== 'function') return run(source);
     // The sla fact depends on the ticket the rules produce (ticket.created sets the priority the
-    // clocks run on): decide once, and again with the clocks of the decided ticket if they differ.
+    // clocks run on): the decision is the one made with the clocks of the decided ticket.
     if (!ruleSet.factsFor(input.event).has('sla')) return run(undefined);
+    if (!conditionsReadSla(ruleSet, input.event)) {
+      // Only templates read it (the shipped acknowledgement's due time): one run, those rendered last.
+      const facts = { ticket: input.ticket, message: input.message, customer: input.customer, sla: undefined, now: input.now, order: input.order };
+      return decide(ruleSet, input.event, facts, { ...options, lateSla: source });
+    }
+    // A condition reads it: decide once, and again with the clocks of the decided ticket if they differ.
     const before = source(input.ticket);
     const first = run(before);
     if (Object.keys(first.changes).length === 0) return first;

@@ -24,6 +24,29 @@ export interface EvaluateOptions {
   explain?: boolean;
 }
 
+/** decide()'s options: EvaluateOptions and one for the store (engine/tickets/rule-set-decide.ts). */
+export interface DecideOptions extends EvaluateOptions {
+  /**
+   * The `sla` fact as a function of the ticket the rules leave (ticket.created:
+   * the rules set the priority the clocks run on), instead of `facts.sla`.
+   * Only for events whose conditions do not read `sla` (conditionsReadSla):
+   * then which rules fire does not depend on it, and the templates that read
+   * it are rendered after the last rule, with the clocks of the decided ticket
+   * and every other fact as it was when their rule fired. The decision is the
+   * one a second run with those clocks would give, for a single run.
+   */
+  lateSla?: (ticket: FactObject) => FactObject | undefined;
+}
+
+/** An action whose params wait for the late `sla` fact (DecideOptions.lateSla). */
+interface LateAction {
+  at: number;
+  action: CompiledAction;
+  ruleId: string;
+  /** The ticket as it was when the rule fired (its own copy: later rules go on changing the working one). */
+  ticket: FactObject;
+}
+
 /**
  * Evaluate a rule set for one event. Lazy facts (e.g. the customer from the
  * CRM) are loaded first, and only when a rule of this event reads them; the
@@ -74,8 +97,10 @@ function toIso(now: string | Date | undefined): string {
  * The synchronous core: run the rules of `event` against resolved facts. CPU
  * only, no I/O, so the store may call it inside its transaction.
  */
-export function decide(ruleSet: RuleSet, event: string, facts: Facts, options: EvaluateOptions = {}): Decision {
+export function decide(ruleSet: RuleSet, event: string, facts: Facts, options: DecideOptions = {}): Decision {
   const explain = options.explain === true;
+  const lateSla = options.lateSla;
+  const late: LateAction[] = [];
   const originalTags = tagsOf(facts.ticket.tags);
   // A private, shallow copy: `set` and `tag` must be visible to later rules but never leak to the caller.
   const ticket = copyFacts(facts.ticket);
@@ -129,6 +154,11 @@ export function decide(ruleSet: RuleSet, event: string, facts: Facts, options: E
             tagLog.push({ tag, action: 'remove', ruleId: rule.id });
           }
         }
+      } else if (lateSla !== undefined && readsSla(action)) {
+        const snapshot = copyFacts(ticket);
+        snapshot.tags = [...(ticket.tags as string[])];
+        late.push({ at: actions.length, action, ruleId: rule.id, ticket: snapshot });
+        actions.push({ type: action.type, params: {}, ruleId: rule.id, index: action.index });
       } else {
         actions.push({ type: action.type, params: renderParams(action, working, rule.id), ruleId: rule.id, index: action.index });
       }
@@ -164,6 +194,15 @@ export function decide(ruleSet: RuleSet, event: string, facts: Facts, options: E
     if (!tags.includes(ruleSet.settings.reviewTag)) {
       tags.push(ruleSet.settings.reviewTag);
       tagLog.push({ tag: ruleSet.settings.reviewTag, action: 'add', ruleId: REVIEW_TAG_RULE_ID });
+    }
+  }
+
+  if (lateSla !== undefined && late.length > 0) {
+    // The clocks of the ticket as decided: the caller's ticket with the changes applied (routing held back for review is not).
+    const sla = lateSla({ ...facts.ticket, ...changes });
+    for (const l of late) {
+      const done = actions[l.at];
+      if (done !== undefined) done.params = renderParams(l.action, { ...working, ticket: l.ticket, sla }, l.ruleId);
     }
   }
 
@@ -211,6 +250,36 @@ function tagsOf(v: unknown): string[] {
 
 function toList(v: unknown): string[] {
   return typeof v === 'string' ? [v] : Array.isArray(v) ? v.filter((t): t is string => typeof t === 'string') : [];
+}
+
+/**
+ * Whether one of the action's templates reads the `sla` fact (asked once per
+ * action). A template not compiled ahead counts as reading it: rendering late
+ * is right for any template, rendering early only for those that do not read it.
+ */
+const slaReaders = new WeakMap<CompiledAction, boolean>();
+function readsSla(action: CompiledAction): boolean {
+  let reads = slaReaders.get(action);
+  if (reads === undefined) {
+    reads = action.templates.some((field) => {
+      const compiled = action.compiledTemplates?.[field];
+      return compiled === undefined || compiled.facts.includes('sla');
+    });
+    slaReaders.set(action, reads);
+  }
+  return reads;
+}
+
+/** Whether a condition of the event's rules reads the `sla` fact (then DecideOptions.lateSla may not be used). */
+const slaConditions = new WeakMap<readonly CompiledRule[], boolean>();
+export function conditionsReadSla(ruleSet: RuleSet, event: string): boolean {
+  const rules = ruleSet.rulesFor(event);
+  let reads = slaConditions.get(rules);
+  if (reads === undefined) {
+    reads = rules.some((r) => r.condition?.facts.has('sla') === true);
+    slaConditions.set(rules, reads);
+  }
+  return reads;
 }
 
 /** Only actions of fired rules get here: templates cost nothing for rules that do not match. */

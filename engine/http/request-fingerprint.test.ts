@@ -11,4 +11,11 @@ describe('requestFingerprint', () => {
     expect(requestFingerprint({ n: 1 })).not.toBe(requestFingerprint({ n: '1' }));
     expect(requestFingerprint({ n: null })).not.toBe(requestFingerprint({}));
   });
+
+  it('stays the digest stored for tickets made before (a changed canonical form would refuse their retries)', () => {
+    // Digest of this body as the first implementation computed it (Object.entries, filter, sort, join).
+    const body = { ż: 1, z: [1, undefined, null, { b: 2, a: 'ą', c: undefined }], Z: true, a: { '': -0, e: 1e21, n: 1.5 }, ab: 'x"\n', aa: [] };
+    expect(requestFingerprint(body)).toBe('sha256:2da016f3b33e25b221f2f40ea689354d60bc2ddb9b0012e43781857e58a753ad');
+  });
 });
+

@@ -5,11 +5,12 @@
  * clock. Nothing waits on wall time; no assertion is about speed.
  */
 import type { Knex } from 'knex';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { compileRuleSet } from '../../../rules/lib/load-rule-set.js';
 import type { RuleSet } from '../../../rules/lib/rule-set.js';
 import { createStoreHarness, type StoreHarness, type StoreKind } from '../../../test/helpers/store-harness.js';
 import { SlaSweeper } from '../../scheduler/sla-sweeper.js';
+import { knexRunner } from '../../store/sql-runner.js';
 import { ALWAYS_OPEN_UTC, parseCalendar } from '../../sla/calendar/calendar.js';
 import { computeDue, openTimeBetween } from '../../sla/calendar/compute-due.js';
 import { createSlaPolicy, type PriorityTargets } from '../../sla/policy/sla-policy.js';
@@ -124,6 +125,33 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('SLA clocks (%s)', (kind) => {
     expect(rows[0]?.calendar).toBe('always-open');
     // P1 was decided by the same decision that rendered the acknowledgement.
     expect(decision?.actions.find((a) => a.type === 'acknowledge')?.params).toEqual({ text: `First answer by ${iso(15 * MIN)}` });
+  });
+
+  it('writes the clocks the sla fact was computed with, and computes them anew for a ticket written otherwise', async () => {
+    const { db, tickets, clocks } = await setup();
+    const newTimers = vi.spyOn(clocks as unknown as { newTimers: (...args: unknown[]) => unknown }, 'newTimers');
+    const { ticket } = await tickets.createTicket(mail('Total outage'));
+    // Once, for the acknowledgement's sla fact; the rows are those clocks.
+    expect(newTimers).toHaveBeenCalledTimes(1);
+    expect((await timers(db, ticket.id)).map((r) => [r.metric, r.priority, r.dueAt])).toEqual([
+      ['firstResponse', 'P1', iso(15 * MIN)],
+      ['resolution', 'P1', iso(240 * MIN)],
+    ]);
+    // A fact computed for P1, a ticket written as P2: the P2 clocks are computed, not the P1 ones reused.
+    newTimers.mockClear();
+    const now = iso(0);
+    const sql = knexRunner(db);
+    const source = await clocks.fact({ sql, ticket, customer: undefined, event: 'ticket.created', now, creating: true });
+    if (typeof source !== 'function') throw new Error('expected the sla fact of a ticket being created');
+    expect(source({ priority: 'P1' })).toMatchObject({ firstResponse: { dueAt: iso(15 * MIN) } });
+    await clocks.sync({ sql, ticket: { ...ticket, priority: 'P2' }, customer: undefined, message: undefined, now, creating: true });
+    expect(newTimers).toHaveBeenCalledTimes(2);
+    const p2 = (await timers(db, ticket.id)).filter((r) => r.priority === 'P2');
+    // The P2 targets on business hours (08:00-16:00), not P1's always-open ones: 8 h from 09:00 end at 09:00 the next day.
+    expect(p2.map((r) => [r.metric, r.calendar, r.dueAt])).toEqual([
+      ['firstResponse', 'business', iso(60 * MIN)],
+      ['resolution', 'business', '2026-03-03T09:00:00.000Z'],
+    ]);
   });
 
   it('fires 50/75/80/100% at the right instants, once each, and records the breach', async () => {

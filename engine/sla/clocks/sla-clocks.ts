@@ -65,6 +65,18 @@ export interface PendingFiring {
   fact: SlaEventFact;
 }
 
+/** SlaClocks.fresh: tickets whose clocks were computed for their `sla` fact and not written yet. */
+const FRESH_LIMIT = 1024;
+
+interface FreshClocks {
+  priority: string | null;
+  contract: string | null;
+  now: string;
+  createdAt: string;
+  policy: ClockPolicy;
+  timers: SlaTimer[];
+}
+
 const FIRST: SlaMetric = 'firstResponse';
 const DUE_MEMO_LIMIT = 512;
 const NEXT: SlaMetric = 'nextResponse';
@@ -102,6 +114,14 @@ export class SlaClocks implements TicketSlaHooks {
    * reloaded policy (new objects) starts a fresh memo.
    */
   private readonly dueMemo = new WeakMap<object, Map<string, string>>();
+  /**
+   * The clocks the `sla` fact of a ticket being created was last computed
+   * with, by ticket id, until `sync` writes them: the same clocks, so the
+   * ticket's rows are not computed a second time. An entry whose ticket never
+   * got to `sync` (its write failed) is dropped when the map is emptied at
+   * FRESH_LIMIT entries.
+   */
+  private readonly fresh = new Map<string, FreshClocks>();
 
   constructor(options: SlaClocksOptions) {
     this.onError = options.onError;
@@ -121,6 +141,8 @@ export class SlaClocks implements TicketSlaHooks {
       return (ticketFact) => {
         const priority = typeof ticketFact.priority === 'string' ? ticketFact.priority : null;
         const timers = this.newTimers({ ...base, priority }, contract, now, [FIRST, RESOLUTION]);
+        if (this.fresh.size >= FRESH_LIMIT) this.fresh.clear();
+        this.fresh.set(base.id, { priority, contract, now, createdAt: base.createdAt, policy: this.policy(), timers });
         return this.factOf(timers, now, request.slaEvent);
       };
     }
@@ -156,7 +178,7 @@ export class SlaClocks implements TicketSlaHooks {
       const missing: SlaMetric[] = [];
       if (ticket.firstResponseAt === null && !timers.some((t) => t.metric === FIRST)) missing.push(FIRST);
       if (!timers.some((t) => t.metric === RESOLUTION)) missing.push(RESOLUTION);
-      if (missing.length > 0) created.push(...this.newTimers(ticket, contract, now, missing));
+      if (missing.length > 0) created.push(...(this.takeFresh(ticket, contract, now, missing) ?? this.newTimers(ticket, contract, now, missing)));
       // A customer message after the first response starts the next-response clock (unless one runs).
       if (message?.direction === 'inbound' && ticket.firstResponseAt !== null && active(NEXT) === undefined) {
         created.push(...this.newTimers({ ...ticket, createdAt: message.createdAt }, contract, now, [NEXT]));
@@ -271,6 +293,27 @@ export class SlaClocks implements TicketSlaHooks {
       out.push(timer);
     }
     return out;
+  }
+
+  /**
+   * The clocks computed for the `sla` fact of this ticket, if they are the
+   * ones newTimers would make now: same priority, contract, start, instant
+   * and policy, both metrics missing. Taken once.
+   */
+  private takeFresh(ticket: Pick<Ticket, 'id' | 'priority' | 'createdAt'>, contract: string | null, now: string, missing: readonly SlaMetric[]): SlaTimer[] | undefined {
+    const fresh = this.fresh.get(ticket.id);
+    if (fresh === undefined) return undefined;
+    this.fresh.delete(ticket.id);
+    const same =
+      fresh.priority === ticket.priority &&
+      fresh.contract === contract &&
+      fresh.now === now &&
+      fresh.createdAt === ticket.createdAt &&
+      fresh.policy === this.policy() &&
+      missing.length === 2 &&
+      missing[0] === FIRST &&
+      missing[1] === RESOLUTION;
+    return same ? fresh.timers : undefined;
   }
 
   private targetFor(priority: string | null, contract: string | null, metric: SlaMetric): ClockTarget | undefined {

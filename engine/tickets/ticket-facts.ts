@@ -19,9 +19,19 @@ export function messageFact(message: Message): Record<string, unknown> {
 
 /** Customer row plus facts the caller loaded beforehand (CRM, R8); undefined when neither exists. */
 export function customerFact(customer: Customer | null, extra?: Record<string, unknown>): Record<string, unknown> | undefined {
+  const fields = customerFields(customer, extra);
+  return fields === undefined ? undefined : deepCopy(fields);
+}
+
+/**
+ * The customer as customerFact gives it, without the copy: for readers in
+ * the service's own code that neither change nor keep it (the SLA clocks
+ * read the contract level).
+ */
+export function customerFields(customer: Customer | null, extra?: Record<string, unknown>): Record<string, unknown> | undefined {
   if (customer === null && extra === undefined) return undefined;
   const base = customer === null ? {} : merge(customer.data, { id: customer.id, name: customer.name, segment: customer.segment, identities: customer.identities });
-  return deepCopy(extra === undefined ? base : merge(base, extra));
+  return extra === undefined ? base : merge(base, extra);
 }
 
 /**

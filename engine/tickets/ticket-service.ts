@@ -28,7 +28,7 @@ import { messageFromInput } from './message-input.js';
 import { recordCorrections, type AgentFieldChange, type AgentTagChange } from './record-corrections.js';
 import { EDITABLE_FIELDS, type Ticket, type TicketFilter, type TicketPage, type TicketUpdate } from './ticket.js';
 import type { TicketCursor } from './ticket-cursor.js';
-import { customerFact, messageFact, ticketFact } from './ticket-facts.js';
+import { customerFact, customerFields, messageFact, ticketFact } from './ticket-facts.js';
 import { normalizeCreateInput, normalizeTagChanges, validateFieldChanges, type CreateTicketInput } from './ticket-input.js';
 import { lockTicket } from './ticket-lock.js';
 import { allocateTicketNumber } from './ticket-number.js';
@@ -346,7 +346,7 @@ export class TicketService {
       if (this.afterDecision !== undefined) {
         await this.afterDecision({ trx, sql, ticket: planned.ticket, decision, decisionId: planned.record.id, message, commit });
       }
-      if (this.sla !== undefined) await this.sla.sync({ sql, ticket: planned.ticket, customer: customerFact(customer, customerFacts), message, now, creating: true });
+      if (this.sla !== undefined) await this.sla.sync({ sql, ticket: planned.ticket, customer: customerFields(customer, customerFacts), message, now, creating: true });
       await audit.flush(sql);
       return { ticket: planned.ticket, decision, created: true };
     };
@@ -462,7 +462,7 @@ export class TicketService {
         const firstResponse = message.kind === 'public' && message.data.automatic !== true && current.firstResponseAt === null ? message.createdAt : undefined;
         if (firstResponse !== undefined) current = { ...current, firstResponseAt: firstResponse };
         await trx('tickets').where({ id: ticket.id }).update(ticketChangesToRow({ updatedAt: now, ...(firstResponse === undefined ? {} : { firstResponseAt: firstResponse }) }));
-        if (this.sla !== undefined) await this.sla.sync({ sql: knexRunner(trx), ticket: current, customer: customerFact(null, options.customerFacts), message, now });
+        if (this.sla !== undefined) await this.sla.sync({ sql: knexRunner(trx), ticket: current, customer: customerFields(null, options.customerFacts), message, now });
         return { ticket: current, message, decision: null, created: true };
       }
 
@@ -620,7 +620,7 @@ export class TicketService {
     if (this.afterDecision !== undefined) {
       await this.afterDecision({ trx, sql, ticket: applied.ticket, decision, decisionId: applied.record.id, message: input.message });
     }
-    if (this.sla !== undefined) await this.sla.sync({ sql, ticket: applied.ticket, customer: customerFact(input.customer, input.customerFacts), message: input.message, now: input.now });
+    if (this.sla !== undefined) await this.sla.sync({ sql, ticket: applied.ticket, customer: customerFields(input.customer, input.customerFacts), message: input.message, now: input.now });
     return { ticket: applied.ticket, decision };
   }
 

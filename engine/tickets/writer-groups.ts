@@ -240,9 +240,19 @@ export class WriterGroups {
   }
 }
 
+/** Answers of isPlainWrite by SQL text: a piece runs the same few texts every time (one per statement shape). */
+const plainWrites = new Map<string, boolean>();
+const MAX_PLAIN_WRITES = 2000;
+
 /** INSERT/UPDATE/DELETE without RETURNING: what can run later without anyone reading its answer. */
 function isPlainWrite(sql: string): boolean {
-  return /^\s*(insert|update|delete)\b/i.test(sql) && !/\breturning\b/i.test(sql);
+  let plain = plainWrites.get(sql);
+  if (plain === undefined) {
+    plain = /^\s*(insert|update|delete)\b/i.test(sql) && !/\breturning\b/i.test(sql);
+    // Texts built with values inlined would grow the map without end: past the limit, just test.
+    if (plainWrites.size < MAX_PLAIN_WRITES) plainWrites.set(sql, plain);
+  }
+  return plain;
 }
 
 /** The writer thread's error as an Error again, code kept (isUniqueViolation looks at it). */

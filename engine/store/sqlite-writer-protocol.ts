@@ -45,5 +45,9 @@ export interface WriterError {
 
 export type PieceResult = { ok: true } | { ok: false; error: WriterError };
 
-/** `ok`: the batch committed durably, with each piece's outcome; else nothing of it is stored. */
-export type WriterReply = { id: number; ok: true; results: PieceResult[] } | { id: number; ok: false; error: WriterError; results: PieceResult[] };
+/**
+ * `ok`: the batch committed durably, with each piece's outcome; else nothing
+ * of it is stored. `transaction`: the number of the thread's transaction that
+ * committed it (batches that waited together share one; metrics, tests).
+ */
+export type WriterReply = { id: number; ok: true; results: PieceResult[]; transaction?: number } | { id: number; ok: false; error: WriterError; results: PieceResult[] };

@@ -4,16 +4,17 @@
  * loop has prepared as one durable transaction.
  *
  * A batch is a list of pieces (one new ticket, one round of outbox outcomes),
- * each a list of write statements. Per batch: BEGIN IMMEDIATE, every
- * statement, COMMIT. If a statement fails, the batch is rolled back and run
- * again with a SAVEPOINT per piece, so that the failing piece rolls back alone
- * and the others commit. COMMIT uses the server connection's `synchronous`
+ * each a list of write statements. The batches that arrived while the last
+ * transaction ran are run together, in order: BEGIN IMMEDIATE, every
+ * statement, COMMIT, and an answer per batch. If a statement fails, all is
+ * rolled back and each batch run again on its own with a SAVEPOINT per piece,
+ * so that the failing piece rolls back alone and the others commit. COMMIT uses the server connection's `synchronous`
  * setting (FULL as shipped): the fsync blocks this thread, not the server's.
  * A statement may say how many rows it must change (the ticket counter's
  * compare-and-set); if it changes another number the piece fails with
  * TRIAGE_STORE_WRITE_CONFLICT and its writes are undone.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { applySqlitePragmas } from './sqlite-pragmas.js';
 import { cacheStatements } from './statement-cache.js';
@@ -32,6 +33,12 @@ db.pragma(`synchronous = ${Math.trunc(synchronous)}`);
 // The log size (frames) from which this thread's COMMIT also checkpoints; see SqliteWriter's `autocheckpoint`.
 db.pragma(`wal_autocheckpoint = ${Math.trunc(autocheckpoint)}`);
 cacheStatements(db);
+
+/** Batches run as one transaction at most (bounds a transaction's size and the wait of its first piece). */
+const MAX_MERGED = 16;
+
+/** Transactions committed so far (WriterReply.transaction). */
+let transactions = 0;
 
 /** SQL texts by the number the server gave them (WriterBatch). */
 const texts = new Map<number, string>();
@@ -76,35 +83,53 @@ function runStatement(batch: WriterBatch, cursor: Cursor, expected: ReadonlyMap<
   }
 }
 
-function runBatch(batch: WriterBatch): WriterReply {
-  learnTexts(batch);
+function expectations(batch: WriterBatch): Map<number, number> {
   const expected = new Map<number, number>();
   for (let i = 0; i + 1 < batch.expect.length; i += 2) expected.set(batch.expect[i] as number, batch.expect[i + 1] as number);
-  // Optimistic first: no savepoints. Almost every batch succeeds whole, and a savepoint per piece makes
-  // SQLite copy every page a piece first touches into its savepoint journal (malloc, memcpy: about a
-  // twelfth of this thread's time in the ingest profile). Only when a piece fails is the batch undone and
-  // run again the careful way, a savepoint per piece, so that the failing piece is the only one left out.
-  return runAll(batch, expected) ?? runPieces(batch, expected);
+  return expected;
 }
 
 /**
- * Every piece in one transaction without savepoints. Undefined (nothing
- * written) when a statement or the COMMIT failed: the caller runs the batch
- * again piece by piece. A BEGIN that fails (busy past the timeout) fails the
- * batch at once; trying again would only wait as long a second time.
+ * The batches that waited while the last transaction ran, as one
+ * transaction: one COMMIT (and fsync) for all of them, and this thread never
+ * waits for the event loop to hand over the next batch (it may be busy with
+ * requests, and the answer that frees its next slot waits behind them).
+ * Optimistic first: no savepoints. Almost every batch succeeds whole, and a
+ * savepoint per piece makes SQLite copy every page a piece first touches into
+ * its savepoint journal (malloc, memcpy: about a twelfth of this thread's
+ * time in the ingest profile). Only when a piece fails is it all undone and
+ * each batch run again the careful way, on its own, a savepoint per piece, so
+ * that the failing piece is the only one left out.
  */
-function runAll(batch: WriterBatch, expected: ReadonlyMap<number, number>): WriterReply | undefined {
+function runBatches(batches: readonly WriterBatch[]): WriterReply[] {
+  for (const batch of batches) learnTexts(batch);
+  const expected = batches.map(expectations);
+  return runAll(batches, expected) ?? batches.map((batch, i) => runPieces(batch, expected[i] ?? new Map()));
+}
+
+/**
+ * Every piece of every batch in one transaction without savepoints.
+ * Undefined (nothing written) when a statement or the COMMIT failed: the
+ * caller runs the batches again piece by piece. A BEGIN that fails (busy past
+ * the timeout) fails the batches at once; trying again would only wait as
+ * long a second time.
+ */
+function runAll(batches: readonly WriterBatch[], expected: ReadonlyArray<ReadonlyMap<number, number>>): WriterReply[] | undefined {
   try {
     db.exec('begin immediate');
   } catch (error) {
     rollback();
-    return { id: batch.id, ok: false, error: describe(error), results: [] };
+    return batches.map((batch) => ({ id: batch.id, ok: false, error: describe(error), results: [] }));
   }
-  const cursor: Cursor = { statement: 0, value: 0 };
   try {
-    while (cursor.statement < batch.texts.length) runStatement(batch, cursor, expected);
+    batches.forEach((batch, i) => {
+      const cursor: Cursor = { statement: 0, value: 0 };
+      const expect = expected[i] ?? new Map<number, number>();
+      while (cursor.statement < batch.texts.length) runStatement(batch, cursor, expect);
+    });
     db.exec('commit');
-    return { id: batch.id, ok: true, results: batch.pieces.map(() => ({ ok: true })) };
+    transactions += 1;
+    return batches.map((batch) => ({ id: batch.id, ok: true, results: batch.pieces.map(() => ({ ok: true })), transaction: transactions }));
   } catch {
     rollback();
     return undefined;
@@ -136,7 +161,8 @@ function runPieces(batch: WriterBatch, expected: ReadonlyMap<number, number>): W
       cursor.value = next.value;
     }
     db.exec('commit');
-    return { id: batch.id, ok: true, results };
+    transactions += 1;
+    return { id: batch.id, ok: true, results, transaction: transactions };
   } catch (error) {
     rollback();
     return { id: batch.id, ok: false, error: describe(error), results: [] };
@@ -153,11 +179,24 @@ function rollback(): void {
 }
 
 parentPort?.on('message', (message: WriterBatch | 'stop') => {
-  if (message === 'stop') {
-    db.close();
-    parentPort?.close();
-    return;
+  const port = parentPort;
+  if (port === null) return;
+  // What else is already waiting joins this transaction (up to a stop, which comes after its batches).
+  const batches: WriterBatch[] = [];
+  let stop = false;
+  for (let next: WriterBatch | 'stop' | undefined = message; next !== undefined; ) {
+    if (next === 'stop') {
+      stop = true;
+      break;
+    }
+    batches.push(next);
+    if (batches.length >= MAX_MERGED) break;
+    next = (receiveMessageOnPort(port) as { message: WriterBatch | 'stop' } | undefined)?.message;
   }
-  parentPort?.postMessage(runBatch(message));
+  if (batches.length > 0) for (const reply of runBatches(batches)) port.postMessage(reply);
+  if (stop) {
+    db.close();
+    port.close();
+  }
 });
 parentPort?.postMessage({ type: 'ready' });

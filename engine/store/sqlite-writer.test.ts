@@ -13,7 +13,7 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function writerOn(options: { autocheckpoint?: number } = {}): Promise<{ writer: SqliteWriter; rows: () => unknown[]; logFrames: () => number }> {
+async function writerOn(options: { autocheckpoint?: number } = {}): Promise<{ writer: SqliteWriter; rows: () => unknown[]; logFrames: () => number; db: Database.Database }> {
   const file = await createTempSqliteFile();
   cleanups.push(file.cleanup);
   const db = new Database(file.path);
@@ -26,6 +26,7 @@ async function writerOn(options: { autocheckpoint?: number } = {}): Promise<{ wr
   cleanups.push(() => writer.close());
   return {
     writer,
+    db,
     rows: () => db.prepare('select k, a, b from t order by k').all(),
     // Frames in the log now (a PASSIVE checkpoint reports them before copying).
     logFrames: () => Number((db.pragma('wal_checkpoint(PASSIVE)') as Array<{ log: number }>)[0]?.log),
@@ -97,4 +98,50 @@ describe('SqliteWriter', () => {
     // Never checkpointed by the writer: every frame is still in the log.
     expect(await logAfterWrites(0)).toBeGreaterThan(150);
   });
+
+  it('runs the batches that waited meanwhile as one transaction, with an answer each; a failing piece among them is left out alone', async () => {
+    const { writer, rows, db } = await writerOn();
+    // Warm up (the thread starts), then hold the write lock so that the next batches queue up behind the first.
+    expect((await writer.run([[insert('w', 'warm', 0)]])).ok).toBe(true);
+    db.exec('begin immediate');
+    const first = writer.run([[insert('a', 'first', 1)]]);
+    // The first batch is taken and waits for the lock; give the thread time to take it before the others arrive.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const second = writer.run([[insert('b', 'second', 2)], [insert('a', 'duplicate key', 3)]]);
+    const third = writer.run([[insert('c', 'third', 4)]]);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    db.exec('commit');
+    const replies = await Promise.all([first, second, third]);
+    expect(replies.map((r) => r.results.map((p) => (p.ok ? 'ok' : (p.error.code ?? p.error.message))))).toEqual([['ok'], ['ok', 'SQLITE_CONSTRAINT_PRIMARYKEY'], ['ok']]);
+    expect(rows()).toEqual([
+      { k: 'a', a: 'first', b: 1 },
+      { k: 'b', a: 'second', b: 2 },
+      { k: 'c', a: 'third', b: 4 },
+      { k: 'w', a: 'warm', b: 0 },
+    ]);
+    const [one, two, three] = replies.map((r) => (r.ok ? r.transaction : undefined));
+    expect(one).toBeDefined();
+    // The second failed a piece: it ran again on its own; the third, which waited with it, committed right after.
+    expect(two).toBeGreaterThan(one ?? 0);
+    expect(three).toBeGreaterThan(two ?? 0);
+  });
+
+  it('runs batches that waited together in one transaction when all their pieces succeed', async () => {
+    const { writer, rows, db } = await writerOn();
+    expect((await writer.run([[insert('w', 'warm', 0)]])).ok).toBe(true);
+    db.exec('begin immediate');
+    const first = writer.run([[insert('a', 'first', 1)]]);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const rest = [writer.run([[insert('b', 'second', 2)]]), writer.run([[insert('c', 'third', 3)], [insert('d', 'fourth', 4)]])];
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    db.exec('commit');
+    const replies = await Promise.all([first, ...rest]);
+    expect(replies.every((r) => r.ok)).toBe(true);
+    const [one, two, three] = replies.map((r) => (r.ok ? r.transaction : undefined));
+    // (The first may have joined them too, if the thread was slow to take it before they came.)
+    expect(two).toBe(three);
+    expect(one).toBeDefined();
+    expect(rows()).toHaveLength(5);
+  });
 });
+

@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTempSqliteFile } from '../../test/helpers/sqlite.js';
 import { SqliteWriter } from './sqlite-writer.js';
+import type { WriterReply, WriterStatement } from './sqlite-writer-protocol.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -34,6 +35,24 @@ async function writerOn(options: { autocheckpoint?: number } = {}): Promise<{ wr
 }
 
 const insert = (k: string, a: string | null, b: number | null) => ({ sql: 'insert into t (k, a, b) values (?, ?, ?)', bindings: [k, a, b] });
+
+/**
+ * Batches that wait together: a warm-up batch (the thread starts), then the
+ * test's connection holds the write lock, so the thread takes `first` and
+ * waits for the lock while `rest` arrive and queue up behind it. The lock is
+ * let go and every answer returned, `first`'s first.
+ */
+async function queuedBehindLock(writer: SqliteWriter, db: Database.Database, first: WriterStatement[][], rest: WriterStatement[][][]): Promise<WriterReply[]> {
+  expect((await writer.run([[insert('w', 'warm', 0)]])).ok).toBe(true);
+  db.exec('begin immediate');
+  const taken = writer.run(first);
+  // Time for the thread to take the first batch before the others arrive.
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const queued = rest.map((pieces) => writer.run(pieces));
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  db.exec('commit');
+  return Promise.all([taken, ...queued]);
+}
 
 describe('SqliteWriter', () => {
   it('runs each piece in its own savepoint; a piece failing half-way leaves the values of the pieces after it in place', async () => {
@@ -101,17 +120,7 @@ describe('SqliteWriter', () => {
 
   it('runs the batches that waited meanwhile as one transaction, with an answer each; a failing piece among them is left out alone', async () => {
     const { writer, rows, db } = await writerOn();
-    // Warm up (the thread starts), then hold the write lock so that the next batches queue up behind the first.
-    expect((await writer.run([[insert('w', 'warm', 0)]])).ok).toBe(true);
-    db.exec('begin immediate');
-    const first = writer.run([[insert('a', 'first', 1)]]);
-    // The first batch is taken and waits for the lock; give the thread time to take it before the others arrive.
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    const second = writer.run([[insert('b', 'second', 2)], [insert('a', 'duplicate key', 3)]]);
-    const third = writer.run([[insert('c', 'third', 4)]]);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    db.exec('commit');
-    const replies = await Promise.all([first, second, third]);
+    const replies = await queuedBehindLock(writer, db, [[insert('a', 'first', 1)]], [[[insert('b', 'second', 2)], [insert('a', 'duplicate key', 3)]], [[insert('c', 'third', 4)]]]);
     expect(replies.map((r) => r.results.map((p) => (p.ok ? 'ok' : (p.error.code ?? p.error.message))))).toEqual([['ok'], ['ok', 'SQLITE_CONSTRAINT_PRIMARYKEY'], ['ok']]);
     expect(rows()).toEqual([
       { k: 'a', a: 'first', b: 1 },
@@ -128,14 +137,7 @@ describe('SqliteWriter', () => {
 
   it('runs batches that waited together in one transaction when all their pieces succeed', async () => {
     const { writer, rows, db } = await writerOn();
-    expect((await writer.run([[insert('w', 'warm', 0)]])).ok).toBe(true);
-    db.exec('begin immediate');
-    const first = writer.run([[insert('a', 'first', 1)]]);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    const rest = [writer.run([[insert('b', 'second', 2)]]), writer.run([[insert('c', 'third', 3)], [insert('d', 'fourth', 4)]])];
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    db.exec('commit');
-    const replies = await Promise.all([first, ...rest]);
+    const replies = await queuedBehindLock(writer, db, [[insert('a', 'first', 1)]], [[[insert('b', 'second', 2)]], [[insert('c', 'third', 3)], [insert('d', 'fourth', 4)]]]);
     expect(replies.every((r) => r.ok)).toBe(true);
     const [one, two, three] = replies.map((r) => (r.ok ? r.transaction : undefined));
     // (The first may have joined them too, if the thread was slow to take it before they came.)

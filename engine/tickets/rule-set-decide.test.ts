@@ -86,6 +86,14 @@ describe('ruleSetDecide', () => {
       ticket: { number: 'T-000009', subject: 'Total outage', priority: null, team: null, tags: [] },
       now: '2026-01-05T10:00:00.000Z',
     };
+    // Sets P1 on the outage ticket below; the two rule sets add what they need after it.
+    const OUTAGE = `  - id: outage
+    on: [ticket.created]
+    priority: 5
+    when: { all: [ { fact: ticket, path: subject, operator: equal, value: Total outage } ] }
+    then:
+      - set: { priority: P1 }
+`;
     const templatesOnly = ruleSet(`
 rules:
   - id: ack
@@ -93,13 +101,7 @@ rules:
     priority: 10
     then:
       - acknowledge: { text: "{{ticket.number}} ({{ticket.priority}}, team {{ticket.team}}) answered by {{ sla.firstResponse.dueAt }}" }
-  - id: outage
-    on: [ticket.created]
-    priority: 5
-    when: { all: [ { fact: ticket, path: subject, operator: equal, value: Total outage } ] }
-    then:
-      - set: { priority: P1 }
-      - note: { text: "now {{ticket.priority}}, due {{ sla.firstResponse.dueAt }}" }
+${OUTAGE}      - note: { text: "now {{ticket.priority}}, due {{ sla.firstResponse.dueAt }}" }
       - note: { text: "no clocks here: {{ticket.priority}}" }
   - id: route
     on: [ticket.created]
@@ -134,13 +136,7 @@ rules:
     it('runs the rules again with the decided clocks when a condition reads sla', () => {
       const conditions = ruleSet(`
 rules:
-  - id: outage
-    on: [ticket.created]
-    priority: 5
-    when: { all: [ { fact: ticket, path: subject, operator: equal, value: Total outage } ] }
-    then:
-      - set: { priority: P1 }
-  - id: fast-clock
+${OUTAGE}  - id: fast-clock
     on: [ticket.created]
     priority: 1
     when: { all: [ { fact: sla, path: firstResponse.dueAt, operator: equal, value: "10:15" } ] }

@@ -43,6 +43,7 @@ import { Session } from 'node:inspector/promises';
 import Fastify from 'fastify';
 import { packageRoot } from '../engine/runtime/package-root.js';
 import { SERVE_NODE_ARGS } from '../engine/server/serve-node-args.js';
+import { eventLoopCpuMicros } from './event-loop-cpu.js';
 import { startServer, type RunningServer } from '../engine/server/start-server.js';
 import { createDatabase } from '../engine/store/create-database.js';
 import { runLoad, type LoadResult, type LoadSpec } from './run-load.js';
@@ -72,6 +73,13 @@ interface Measured {
    */
   cpuMicrosPerRequest: number;
   /**
+   * Of cpuMicrosPerRequest, what the event loop's thread took (median over the
+   * rounds); the rest ran on the other threads (SQLite writer, V8's
+   * garbage-collection helpers, checkpointer, libuv's pool). Absent where
+   * /proc does not tell (bench/event-loop-cpu.ts).
+   */
+  eventLoopCpuMicrosPerRequest?: number;
+  /**
    * The load generator's process CPU per response, median over the rounds: what
    * the load itself took from the machine's cores while this target ran.
    */
@@ -95,6 +103,8 @@ interface Target {
   runs: LoadResult[];
   /** Server-process CPU time (all threads) per response, µs, per round. */
   cpuMicrosPerRequest: number[];
+  /** Of that, the event loop's thread, per round (empty where /proc does not tell). */
+  eventLoopCpuMicrosPerRequest?: number[];
   /** How long the servers' outbox took to empty after each round (work the run left behind), ms. */
   outboxDrainMs?: number[];
 }
@@ -168,6 +178,7 @@ function summary(t: Target): Measured {
     latencyMs: mid.latencyMs,
     bestRequestsPerSecond: Math.max(...t.runs.map((r) => r.requestsPerSecond)),
     cpuMicrosPerRequest: median(t.cpuMicrosPerRequest),
+    ...(t.eventLoopCpuMicrosPerRequest === undefined || t.eventLoopCpuMicrosPerRequest.length === 0 ? {} : { eventLoopCpuMicrosPerRequest: median(t.eventLoopCpuMicrosPerRequest) }),
     loadGeneratorCpuMicrosPerRequest: median(t.runs.map((r) => Math.round(((r.cpuSeconds ?? 0) * 1e6) / Math.max(1, r.requests)))),
     rounds: t.runs.map((r) => r.requestsPerSecond),
     requests: sum((r) => r.requests),
@@ -284,9 +295,12 @@ async function main(): Promise<void> {
         if (round === 0 && WARMUP > 0) await runLoad({ ...t.spec, idPrefix: `${t.idPrefix ?? 'x'}-warmup`, durationSeconds: WARMUP, connections: CONNECTIONS });
         if (profiler !== undefined) await profiler.post('Profiler.start');
         const cpuBefore = process.cpuUsage();
+        const loopBefore = eventLoopCpuMicros();
         const r = await runLoad({ ...t.spec, idPrefix: `${t.idPrefix ?? 'x'}-r${round}`, durationSeconds: DURATION, connections: CONNECTIONS });
         const cpu = process.cpuUsage(cpuBefore);
+        const loopAfter = eventLoopCpuMicros();
         t.cpuMicrosPerRequest.push(Math.round((cpu.user + cpu.system) / Math.max(1, r.requests)));
+        if (loopBefore !== undefined && loopAfter !== undefined) (t.eventLoopCpuMicrosPerRequest ??= []).push(Math.round((loopAfter - loopBefore) / Math.max(1, r.requests)));
         if (profiler !== undefined) {
           const { profile } = await profiler.post('Profiler.stop');
           writeFileSync(join(PROFILE_DIR ?? '.', `${t.name}-r${round}.cpuprofile`), JSON.stringify(profile));
@@ -298,7 +312,7 @@ async function main(): Promise<void> {
         const settleMs = Math.round(performance.now() - settleStarted);
         (t.outboxDrainMs ??= []).push(settleMs);
         console.log(
-          `${t.name.padEnd(12)} round ${round + 1}: ${String(r.requestsPerSecond).padStart(6)} req/s   p50 ${String(r.latencyMs.p50).padStart(3)} ms   p99 ${String(r.latencyMs.p99).padStart(4)} ms   ${r.requests} responses, non-2xx ${r.non2xx}, errors ${r.errors}, server CPU ${t.cpuMicrosPerRequest[round] ?? 0} µs/request, load generator CPU ${Math.round(((r.cpuSeconds ?? 0) * 1e6) / Math.max(1, r.requests))} µs/request, outbox idle ${settleMs} ms after`,
+          `${t.name.padEnd(12)} round ${round + 1}: ${String(r.requestsPerSecond).padStart(6)} req/s   p50 ${String(r.latencyMs.p50).padStart(3)} ms   p99 ${String(r.latencyMs.p99).padStart(4)} ms   ${r.requests} responses, non-2xx ${r.non2xx}, errors ${r.errors}, server CPU ${t.cpuMicrosPerRequest[round] ?? 0} µs/request (event loop ${t.eventLoopCpuMicrosPerRequest?.[round] ?? '?'}), load generator CPU ${Math.round(((r.cpuSeconds ?? 0) * 1e6) / Math.max(1, r.requests))} µs/request, outbox idle ${settleMs} ms after`,
         );
       }
     }

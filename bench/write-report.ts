@@ -194,6 +194,7 @@ function httpSection(doc: unknown): Section {
         ? []
         : [
             `The same comparison in server CPU per request (echo's over the route's; steadier than req/s when other processes share the cores): evaluate ${formatRatio(num(doc, 'ratios.cpuCostEchoOverTarget.evaluate'))}, ingest ${formatRatio(num(doc, 'ratios.cpuCostEchoOverTarget.ingest'))}.`,
+            ...eventLoopNotes(doc),
             // Why the ratios move between machines of the same type: echo is nearly all system calls, the app mostly JavaScript.
             `Echo took ${formatNumber(num(doc, 'echo.cpuMicrosPerRequest'), 0)} µs of server CPU per request here. Echo is almost nothing but system calls (read, write, epoll), the app mostly JavaScript, so on a host where system calls are dear echo slows down more than the app and every ratio looks better: on the same kind of virtual machine on 2026-11-30 at 09:23 UTC, echo took 21 µs and the same code measured evaluate 0.415×, ingest 0.073×. One host also changes under a run: on 2026-11-30 two full runs 20 minutes apart measured ingest 0.140× and 0.084× with the same code, ingest's CPU per request moving between about 650 and 1,250 µs while echo's stayed between 63 and 131 µs (a neighbour on the host slows the memory-heavy route more than the system-call-bound one). Compare ratios from one machine only.`,
             'Where an ingested ticket\'s time goes (Intel Xeon 2-vCPU host, 2026-11-30 12:20–13:10 UTC). Per thread during ingest (/proc, 5 s): the event loop 67% of a core, the writer thread 34% (its statements, COMMIT and fsync keep it busy about 70% of the time), V8\'s four garbage-collection helper threads 26% together, the checkpointer 4%, the load generator about 18%: the machine\'s two cores are the limit, not one thread. synchronous=NORMAL (no fsync) is no faster (its row above); an fsync of a 4 KiB append costs 170 µs on this disk. On the event loop (V8 CPU profile): HTTP intake, validation and the answer\'s write about a quarter, the rules 7%, the SLA clocks 5%, building rows and the audit trail about 15%, handing the statements to the writer thread 5%, garbage collection 3%, the customer lookup 2%; 117 KB is allocated per ticket (sampling heap profile, collected objects included), no single source above 7 KB. Statements of captured batches replayed alone on the same schema take about 110 µs per ticket, 230 µs with the COMMIT\'s fsync at 4 tickets per transaction and 153–179 µs at 16; in the server the same statements take about twice as long (seven threads share the two cores). Tables WITHOUT ROWID for the audit events and SLA timers changed nothing measurable in that replay.',
@@ -202,6 +203,23 @@ function httpSection(doc: unknown): Section {
             ...batchNotes(doc),
           ],
   };
+}
+
+/** How much of each route's server CPU the event loop's thread took (runs that recorded it: http-bench on Linux). */
+function eventLoopNotes(doc: unknown): string[] {
+  const parts: string[] = [];
+  for (const [key, label] of [['echo', 'echo'], ['evaluate', 'evaluate'], ['ingest', 'ingest'], ['ingestNormalSync', 'ingest with synchronous=NORMAL']] as const) {
+    const loop = num(doc, `${key}.eventLoopCpuMicrosPerRequest`);
+    const all = num(doc, `${key}.cpuMicrosPerRequest`);
+    if (loop === undefined || all === undefined || all === 0) continue;
+    const rate = num(doc, `${key}.requestsPerSecond`);
+    const busy = rate === undefined ? '' : `, so the event loop was busy about ${Math.round((loop * rate) / 1e4)}% of the time`;
+    parts.push(`${label} ${formatNumber(loop, 0)} of ${formatNumber(all, 0)} µs (${Math.round((loop / all) * 100)}%${busy})`);
+  }
+  if (parts.length === 0) return [];
+  return [
+    `Of the server CPU per request, the event loop's thread took: ${parts.join('; ')}. The rest ran on the process's other threads: the SQLite writer, V8's garbage-collection helpers, the checkpointer, libuv's pool. An event loop well under 100% of a core while the rate stops rising means the route waits for the other threads or for the machine's cores, not for the event loop.`,
+  ];
 }
 
 /** What the batch row means, and the outbox drain that it counts (only when the run measured batches). */

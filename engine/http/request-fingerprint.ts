@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../../rules/lib/canonical-json.js';
 
 /**
  * A digest of a JSON request body that ignores key order and whitespace, so
@@ -8,29 +9,4 @@ import { createHash } from 'node:crypto';
  */
 export function requestFingerprint(body: unknown): string {
   return `sha256:${createHash('sha256').update(canonicalJson(body)).digest('hex')}`;
-}
-
-/**
- * Keys sorted by UTF-16 code units (Array#sort's default order), undefined
- * values left out as JSON.stringify leaves them out. Built with a loop: it
- * runs on every created ticket.
- */
-function canonicalJson(value: unknown): string {
-  if (typeof value !== 'object' || value === null) return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) {
-    let out = '[';
-    for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + canonicalJson(value[i]);
-    return `${out}]`;
-  }
-  const record = value as Record<string, unknown>;
-  const keys = Object.keys(record).sort();
-  let out = '{';
-  let first = true;
-  for (const key of keys) {
-    const v = record[key];
-    if (v === undefined) continue;
-    out += `${first ? '' : ','}${JSON.stringify(key)}:${canonicalJson(v)}`;
-    first = false;
-  }
-  return `${out}}`;
 }

@@ -1,4 +1,4 @@
-import { conditionsReadSla, decide, type EvaluateOptions } from '../../rules/lib/evaluate.js';
+import { decide, type EvaluateOptions } from '../../rules/lib/evaluate.js';
 import type { RuleSet } from '../../rules/lib/rule-set.js';
 import type { Decide, DecideInput } from './decide.js';
 
@@ -29,7 +29,7 @@ export function ruleSetDecide(getRuleSet: () => RuleSet, options: EvaluateOption
     // The sla fact depends on the ticket the rules produce (ticket.created sets the priority the
     // clocks run on): the decision is the one made with the clocks of the decided ticket.
     if (!ruleSet.factsFor(input.event).has('sla')) return run(undefined);
-    if (!conditionsReadSla(ruleSet, input.event)) {
+    if (!ruleSet.conditionFactsFor(input.event).has('sla')) {
       // Only templates read it (the shipped acknowledgement's due time): one run, those rendered last.
       const facts = { ticket: input.ticket, message: input.message, customer: input.customer, sla: undefined, now: input.now, order: input.order };
       return decide(ruleSet, input.event, facts, { ...options, lateSla: source });

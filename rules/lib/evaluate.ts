@@ -29,7 +29,7 @@ export interface DecideOptions extends EvaluateOptions {
   /**
    * The `sla` fact as a function of the ticket the rules leave (ticket.created:
    * the rules set the priority the clocks run on), instead of `facts.sla`.
-   * Only for events whose conditions do not read `sla` (conditionsReadSla):
+   * Only for events whose conditions do not read `sla` (RuleSet.conditionFactsFor):
    * then which rules fire does not depend on it, and the templates that read
    * it are rendered after the last rule, with the clocks of the decided ticket
    * and every other fact as it was when their rule fired. The decision is the
@@ -266,18 +266,6 @@ function readsSla(action: CompiledAction): boolean {
       return compiled === undefined || compiled.facts.includes('sla');
     });
     slaReaders.set(action, reads);
-  }
-  return reads;
-}
-
-/** Whether a condition of the event's rules reads the `sla` fact (then DecideOptions.lateSla may not be used). */
-const slaConditions = new WeakMap<readonly CompiledRule[], boolean>();
-export function conditionsReadSla(ruleSet: RuleSet, event: string): boolean {
-  const rules = ruleSet.rulesFor(event);
-  let reads = slaConditions.get(rules);
-  if (reads === undefined) {
-    reads = rules.some((r) => r.condition?.facts.has('sla') === true);
-    slaConditions.set(rules, reads);
   }
   return reads;
 }

@@ -9,6 +9,7 @@ import { findContradiction } from './find-contradiction.js';
 import { compileTemplate, type CompiledTemplate } from './render-template.js';
 import type { CompiledAction, CompiledRule, RuleSet, RuleSetFile, RuleSetSettings } from './rule-set.js';
 import type { FactName } from './rule-types.js';
+import { canonicalJson } from './canonical-json.js';
 import { checkScheduleEvents, collectSchedules } from './rule-schedules.js';
 import { parseSourceDocument, type SourceDocument } from './source-document.js';
 
@@ -149,6 +150,7 @@ export function compileRuleSet(sources: readonly RuleSourceFile[]): RuleSetResul
   const version = ruleSetVersion(files);
   const byEvent = new Map<string, CompiledRule[]>();
   const factsByEvent = new Map<string, Set<FactName>>();
+  const conditionFactsByEvent = new Map<string, Set<FactName>>();
   for (const rule of rules) {
     if (!rule.enabled) continue;
     for (const ev of rule.events) {
@@ -158,6 +160,9 @@ export function compileRuleSet(sources: readonly RuleSourceFile[]): RuleSetResul
       const facts = factsByEvent.get(ev) ?? new Set<FactName>();
       for (const f of factsOfRule(rule)) facts.add(f);
       factsByEvent.set(ev, facts);
+      const conditionFacts = conditionFactsByEvent.get(ev) ?? new Set<FactName>();
+      for (const f of rule.condition?.facts ?? []) conditionFacts.add(f);
+      conditionFactsByEvent.set(ev, conditionFacts);
     }
   }
   const none: readonly CompiledRule[] = Object.freeze([]);
@@ -171,6 +176,7 @@ export function compileRuleSet(sources: readonly RuleSourceFile[]): RuleSetResul
     schedules,
     rulesFor: (event) => byEvent.get(event) ?? none,
     factsFor: (event) => factsByEvent.get(event) ?? noFacts,
+    conditionFactsFor: (event) => conditionFactsByEvent.get(event) ?? noFacts,
   };
   return { ok: true, ruleSet, diagnostics: [] };
 }
@@ -230,18 +236,6 @@ export function ruleSetVersion(files: readonly RuleSetFile[]): string {
 
 function baseName(p: string): string {
   return p.split(/[\\/]/).pop() ?? p;
-}
-
-/** JSON with object keys sorted, so equal content hashes equally whatever its formatting. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const obj = value as Record<string, unknown>;
-  return `{${Object.keys(obj)
-    .sort()
-    .filter((k) => obj[k] !== undefined)
-    .map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`)
-    .join(',')}}`;
 }
 
 function sha256(text: string): string {

@@ -61,4 +61,6 @@ export interface RuleSet {
   rulesFor(event: string): readonly CompiledRule[];
   /** Facts read by the rules of an event (conditions and templates), to preload lazy facts. */
   factsFor(event: string): ReadonlySet<FactName>;
+  /** Of those, the facts the rules' conditions read (which rules fire depends on these alone). */
+  conditionFactsFor(event: string): ReadonlySet<FactName>;
 }

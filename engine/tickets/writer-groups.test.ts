@@ -101,6 +101,20 @@ describe('group commit on the SQLite writer thread', () => {
     for (const r of created) expect((await db('tickets').where({ id: r.ticket.id }).first('number')) as unknown).toEqual({ number: r.ticket.number });
   });
 
+  it('hands the pieces queued in one turn of the event loop to the writer as one batch, even when the writer is idle', async () => {
+    const { db } = await openFile();
+    const group = new GroupCommit(db, { writerThread: true });
+    cleanups.push(() => group.close());
+    const insert = (name: string) => group.run(async (_trx, sql) => sql.run('insert into "counters" ("name", "value") values (?, ?)', [name, 1]));
+    await insert('start the writer');
+    const before = group.writerStats();
+    expect(before).toMatchObject({ batches: 1, pieces: 1 });
+    // Queued in one turn; the writer has nothing to do, so a piece shipped as soon as it was recorded would go alone.
+    await Promise.all(['a', 'b', 'c', 'd'].map(insert));
+    expect(group.writerStats()).toMatchObject({ batches: 2, pieces: 5 });
+    expect(await countRows(db, 'counters')).toBe(2 + 5);
+  });
+
   it('refuses a piece that reads or uses knex on its transaction, with the reason; its writes never happen', async () => {
     const { db } = await openFile();
     const service = await writerService(db);

@@ -54,8 +54,9 @@ const COUNTERS = ['ticket'] as const;
  * Group commit with the writes on the SQLite writer thread
  * (engine/store/sqlite-writer.ts). Each piece runs on this thread as soon as
  * its turn comes, but its statements are collected instead of executed; the
- * collected pieces go to the writer as a batch whenever it has room
- * (MAX_IN_FLIGHT; the thread runs the batches that wait as one transaction), so this
+ * pieces collected in one turn of the event loop go to the writer as one
+ * batch when it has room (MAX_IN_FLIGHT; the thread runs the batches that
+ * wait as one transaction), so this
  * thread goes on running pieces while the writer executes, commits and
  * fsyncs the previous batch. A piece is answered when its batch has committed durably.
  *
@@ -105,8 +106,14 @@ export class WriterGroups {
           const queued = this.queue.shift();
           if (queued === undefined) break;
           await this.record(queued);
-          this.ship();
+          if (this.open.length >= this.options.maxGroupSize) this.ship();
         }
+        // What arrived in this turn goes as one batch, not piece by piece: an idle writer took the first piece
+        // alone, and a transaction of one ticket costs the writer (statements, log pages, fsync) nearly what
+        // one of four does. Measured (2026-11-30, ingest bench): tickets per transaction 4.6 -> 8.8, the
+        // writer's busy time per ticket 500 -> 330 µs, and against the old build loaded side by side at the
+        // same time 1-7 % more tickets/s with 6-16 % less server CPU per ticket.
+        this.ship();
       }
     } finally {
       this.draining = false;

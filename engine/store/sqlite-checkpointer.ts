@@ -19,17 +19,21 @@ export const DEFAULT_RESTART_FRAMES = 4096;
 export const WRITER_SAFETY_NET_FRAMES = 4 * DEFAULT_RESTART_FRAMES;
 
 /** See SqliteCheckpointerOptions.intervalMs. */
-export const DEFAULT_CHECKPOINT_INTERVAL_MS = 25;
+export const DEFAULT_CHECKPOINT_INTERVAL_MS = 100;
 
 export interface SqliteCheckpointerOptions {
   /**
-   * How often the worker checkpoints; default 25 ms. Short, so that each
-   * PASSIVE copy catches up with the log (about a thousand frames at full
-   * ingest speed) and SQLite starts the log over at the next write. At
-   * 250 ms the log passed restartFrames every time and the RESTART that
-   * followed held writes back; ingest measured slower than with the writer
-   * checkpointing itself. While the log does not change the interval
-   * doubles, up to ten times this (sqlite-checkpoint-worker.ts).
+   * How often the worker checkpoints; default 100 ms. A checkpoint copies
+   * each page once, in its newest version, however many commits rewrote it
+   * since the last one: under ingest most pages of a commit are the same few
+   * dozen (the last leaf of every index, the counters row), rewritten by
+   * every commit. At 25 ms the checkpointer took 6.8-7.0 % of a core at about
+   * 1,750 tickets/s, at 100 ms 4.0-4.3 % (2026-11-30, ingest bench, per-thread
+   * CPU). Not much longer: under a steady stream of writes the log grows
+   * until `restartFrames`, and the RESTART that follows has to copy what the
+   * last PASSIVE left behind while writes wait; at 250 ms that was enough to
+   * slow ingest down. While the log does not change the interval doubles, up
+   * to ten times this (sqlite-checkpoint-worker.ts).
    */
   intervalMs?: number;
   /**

@@ -196,9 +196,20 @@ function summary(t: Target): Measured {
  * The ratio of a target to echo: per round (the two ran back to back, so a slow
  * spell of the machine hits both), then the median over the rounds.
  */
-function pairedRatio(t: Target, echo: Target): { ratio: number; perRound: number[] } {
+function pairedRatio(t: Target, echo: Target): { ratio: number; perRound: number[]; unrounded: number } {
   const perRound = t.runs.map((r, i) => ratio(r.requestsPerSecond, echo.runs[i]?.requestsPerSecond ?? 0));
-  return { ratio: median(perRound), perRound };
+  // The target is judged on this, not on the three-decimal figure: 0.0998 rounds to 0.1, which is not ≥ 0.1.
+  const exact = t.runs.map((r, i) => {
+    const base = echo.runs[i]?.requestsPerSecond ?? 0;
+    return base === 0 ? 0 : r.requestsPerSecond / base;
+  });
+  return { ratio: median(perRound), perRound, unrounded: medianUnrounded(exact) };
+}
+
+function medianUnrounded(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length / 2;
+  return Number.isInteger(mid) ? ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2 : (s[Math.floor(mid)] ?? 0);
 }
 
 function ratio(a: number, b: number): number {
@@ -386,8 +397,10 @@ async function main(): Promise<void> {
       ingestBatchPerTicket: ratio(echoM.cpuMicrosPerRequest * BATCH_SIZE, batchM.cpuMicrosPerRequest),
     },
     targets: { evaluateToEcho: TARGETS.evaluate, ingestToEcho: TARGETS.ingest },
+    // The medians before rounding, which decide `met`.
+    unrounded: { evaluateToEcho: evalRatio.unrounded, ingestToEcho: ingestRatio.unrounded },
   };
-  const met = { evaluate: ratios.evaluateToEcho >= TARGETS.evaluate, ingest: ratios.ingestToEcho >= TARGETS.ingest };
+  const met = { evaluate: evalRatio.unrounded >= TARGETS.evaluate, ingest: ingestRatio.unrounded >= TARGETS.ingest };
   const ingestDetails = (c: typeof ingestCheck): Record<string, number> => ({ acknowledged: c.acknowledged, ticketsStored: c.stored, acknowledgedButMissing: c.missing.length });
   const result = {
     name: 'http',

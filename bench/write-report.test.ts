@@ -163,6 +163,21 @@ describe('renderPerformanceReport', () => {
     expect(twoEvaluate).toBe('| `POST /v1/evaluate` | 2 | 5,600 | 6 / 15 ms | 1.50 / 0.45 / 0.05 | 268 | 1.40× | ≥ 1.5× | **not met** |');
   });
 
+  it('judges the HTTP targets on the unrounded medians: 0.0998 is not met although it prints as 0.100', () => {
+    const results = fixtures();
+    const http = results.http as { ratios: Record<string, unknown> };
+    http.ratios = { ...http.ratios, ingestToEcho: 0.1, unrounded: { evaluateToEcho: 0.3121, ingestToEcho: 0.09979 }, met: { evaluate: true, ingest: false } };
+    const edge = renderPerformanceReport(results, { generatedAt: '2026-11-30T02:00:00.000Z' });
+    const section_ = section(edge, 'HTTP API: evaluate and ticket ingest (SQLite)');
+    expect(row(section_, '`POST /v1/tickets` (SQLite, durable)').slice(4)).toEqual(['0.0998×', '≥ 0.1×', '**not met**']);
+    expect(row(section_, '`POST /v1/evaluate`').slice(4)).toEqual(['0.312×', '≥ 0.3×', 'met']);
+    expect(row(section(edge, 'Summary'), '[HTTP API: evaluate and ticket ingest (SQLite)](#http-api-evaluate-and-ticket-ingest-sqlite)').slice(1, 4)).toEqual([
+      'evaluate 0.312× echo, ingest 0.0998× echo',
+      '≥ 0.3×, ≥ 0.1×',
+      '**not met**',
+    ]);
+  });
+
   it('summarises every benchmark with its headline, target, verdict, date and machine', () => {
     const summary = section(page, 'Summary');
     expect(row(summary, '[Rule evaluation](#rule-evaluation)')).toEqual(['[Rule evaluation](#rule-evaluation)', '102× json-rules-engine', '≥ 50×', 'met', '2026-11-29 20:15 UTC', 'A']);

@@ -25,10 +25,16 @@ export interface WriterStatement {
  *   by value (once the table of numbers is full) is a string here;
  * - `counts[s]`: how many of `values` statement s binds, in order;
  * - `expect`: `[statement index, rows, …]` for the statements that must
- *   change exactly that many rows (the ticket counter's compare-and-set).
+ *   change exactly that many rows (the ticket counter's compare-and-set);
+ * - `open`: more pieces of the same turn follow in the next batch, so the
+ *   thread runs this one at once but keeps its transaction open for them
+ *   (a short while at most) instead of committing after it.
+ *
+ * The thread answers with an array of WriterReply per transaction it ended.
  */
 export interface WriterBatch {
   id: number;
+  open?: boolean;
   pieces: number[];
   texts: Array<number | string>;
   define: Array<number | string>;

@@ -14,36 +14,39 @@
  * compare-and-set); if it changes another number the piece fails with
  * TRIAGE_STORE_WRITE_CONFLICT and its writes are undone.
  */
-import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import { type MessagePort, parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { applySqlitePragmas } from './sqlite-pragmas.js';
 import { cacheStatements } from './statement-cache.js';
-import type { PieceResult, WriterBatch, WriterReply } from './sqlite-writer-protocol.js';
+import type { PieceResult, WriterBatch, WriterError, WriterReply } from './sqlite-writer-protocol.js';
 
-const { file, synchronous, autocheckpoint } = workerData as { file: string; synchronous: number; autocheckpoint: number };
+const { file, synchronous, autocheckpoint, openWaitMs } = workerData as { file: string; synchronous: number; autocheckpoint: number; openWaitMs: number };
 /** As long as knex waits for a pooled connection by default (acquireConnectionTimeout). */
 const WRITER_BUSY_TIMEOUT_MS = 60_000;
 const db = new Database(file, { fileMustExist: true });
 applySqlitePragmas(db);
-// The server's own transactions (BEGIN IMMEDIATE, engine/store/begin-immediate.ts) hold the write lock while they
-// run; this thread waits for them as the in-thread group commit waits for the pooled connection, not 5 s.
-db.pragma(`busy_timeout = ${WRITER_BUSY_TIMEOUT_MS}`);
+// The server's own transactions (BEGIN IMMEDIATE, engine/store/begin-immediate.ts) and the checkpointer's RESTART
+// hold the write lock while they run; this thread waits for them as the in-thread group commit waits for the
+// pooled connection (60 s, not 5), but in beginImmediate(), not in SQLite's busy handler.
+db.pragma('busy_timeout = 0');
 // As the server's own connection was set when the thread started (applySqlitePragmas makes it FULL).
 db.pragma(`synchronous = ${Math.trunc(synchronous)}`);
 // The log size (frames) from which this thread's COMMIT also checkpoints; see SqliteWriter's `autocheckpoint`.
 db.pragma(`wal_autocheckpoint = ${Math.trunc(autocheckpoint)}`);
 cacheStatements(db);
 
-/** Batches run as one transaction at most (bounds a transaction's size and the wait of its first piece). */
-const MAX_MERGED = 16;
-
+/**
+ * Pieces in one transaction at most: bounds a transaction's size and the
+ * wait of its first piece (the batches that waited meanwhile join it).
+ */
+const MAX_PIECES = 256;
 /** Transactions committed so far (WriterReply.transaction). */
 let transactions = 0;
 
 /** SQL texts by the number the server gave them (WriterBatch). */
 const texts = new Map<number, string>();
 
-function describe(error: unknown): { message: string; code?: string; name: string } {
+function describe(error: unknown): WriterError {
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;
     return { message: error.message, name: error.name, ...(typeof code === 'string' ? { code } : {}) };
@@ -76,7 +79,9 @@ function runStatement(batch: WriterBatch, cursor: Cursor, expected: ReadonlyMap<
   cursor.value += count;
   const sql = typeof text === 'string' ? text : text === undefined ? undefined : texts.get(text);
   if (sql === undefined) throw new Error(`the writer thread was sent SQL text #${String(text)} it does not know`);
-  const result = db.prepare(sql).run(bindings);
+  // Spread, not the array: better-sqlite3 reads an array's elements one property lookup at a time (about 20 ns
+  // a value; a ticket binds some 250).
+  const result = db.prepare(sql).run(...bindings);
   const expectChanges = expected.get(index);
   if (expectChanges !== undefined && result.changes !== expectChanges) {
     throw Object.assign(new Error(`expected ${expectChanges} changed row(s), got ${result.changes}: ${sql}`), { code: 'TRIAGE_STORE_WRITE_CONFLICT' });
@@ -89,51 +94,160 @@ function expectations(batch: WriterBatch): Map<number, number> {
   return expected;
 }
 
+/** How long this thread sleeps between tries for the write lock. */
+const BUSY_RETRY_MS = 0.2;
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
 /**
- * The batches that waited while the last transaction ran, as one
- * transaction: one COMMIT (and fsync) for all of them, and this thread never
- * waits for the event loop to hand over the next batch (it may be busy with
- * requests, and the answer that frees its next slot waits behind them).
- * Optimistic first: no savepoints. Almost every batch succeeds whole, and a
- * savepoint per piece makes SQLite copy every page a piece first touches into
- * its savepoint journal (malloc, memcpy: about a twelfth of this thread's
- * time in the ingest profile). Only when a piece fails is it all undone and
- * each batch run again the careful way, on its own, a savepoint per piece, so
- * that the failing piece is the only one left out.
+ * BEGIN IMMEDIATE, waiting up to WRITER_BUSY_TIMEOUT_MS for the write lock.
+ * Not with SQLite's busy handler: it sleeps 1, 2, 5, 10 ms … between tries,
+ * so the checkpointer's RESTART, which holds the lock for a millisecond or
+ * two, kept this thread (and every create waiting for it) standing for 3 or
+ * 8 ms, a few times a second under ingest (measured 2026-11-30).
  */
-function runBatches(batches: readonly WriterBatch[]): WriterReply[] {
-  for (const batch of batches) learnTexts(batch);
-  const expected = batches.map(expectations);
-  return runAll(batches, expected) ?? batches.map((batch, i) => runPieces(batch, expected[i] ?? new Map()));
+function beginImmediate(): void {
+  const deadline = performance.now() + WRITER_BUSY_TIMEOUT_MS;
+  for (;;) {
+    try {
+      db.exec('begin immediate');
+      return;
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'SQLITE_BUSY' || performance.now() >= deadline) throw error;
+      Atomics.wait(sleeper, 0, 0, BUSY_RETRY_MS);
+    }
+  }
 }
 
 /**
- * Every piece of every batch in one transaction without savepoints.
- * Undefined (nothing written) when a statement or the COMMIT failed: the
- * caller runs the batches again piece by piece. A BEGIN that fails (busy past
- * the timeout) fails the batches at once; trying again would only wait as
- * long a second time.
+ * The transaction in progress: the batches whose statements ran in it, not
+ * committed yet. Optimistic: no savepoints. Almost every batch succeeds
+ * whole, and a savepoint per piece makes SQLite copy every page a piece
+ * first touches into its savepoint journal (malloc, memcpy: about a twelfth
+ * of this thread's time in the ingest profile). Only when a statement (or
+ * the COMMIT) fails is it all undone and each batch run again the careful
+ * way, on its own, a savepoint per piece (runPieces), so that the failing
+ * piece is the only one left out.
  */
-function runAll(batches: readonly WriterBatch[], expected: ReadonlyArray<ReadonlyMap<number, number>>): WriterReply[] | undefined {
-  try {
-    db.exec('begin immediate');
-  } catch (error) {
-    rollback();
-    return batches.map((batch) => ({ id: batch.id, ok: false, error: describe(error), results: [] }));
-  }
-  try {
-    batches.forEach((batch, i) => {
-      const cursor: Cursor = { statement: 0, value: 0 };
-      const expect = expected[i] ?? new Map<number, number>();
-      while (cursor.statement < batch.texts.length) runStatement(batch, cursor, expect);
+let current: { batches: WriterBatch[]; expected: Array<Map<number, number>>; pieces: number } | undefined;
+/** Messages taken from the port and not handled yet. */
+const pending: Array<WriterBatch | 'stop'> = [];
+let openTimer: ReturnType<typeof setTimeout> | undefined;
+
+/**
+ * Handle what waits, in order. The batches up to the last one that does not
+ * say more follows run as one transaction and commit: what waited while the
+ * last transaction ran shares the next one (one COMMIT and fsync), and this
+ * thread never waits for the event loop to hand over the next batch. Batches
+ * that say more follows (`open`: the event loop hands a turn's pieces over
+ * one by one as it records them) run at once, and the transaction waits for
+ * the rest of its turn, at most `openWaitMs` (SqliteWriter), so their statements run while
+ * the event loop records the next pieces instead of after the turn.
+ */
+function pump(port: MessagePort): void {
+  if (openTimer !== undefined) clearTimeout(openTimer);
+  openTimer = undefined;
+  for (takeWaiting(port); pending.length > 0; takeWaiting(port)) {
+    let last = -1;
+    pending.forEach((m, i) => {
+      if (m === 'stop' || m.open !== true) last = i;
     });
-    db.exec('commit');
-    transactions += 1;
-    return batches.map((batch) => ({ id: batch.id, ok: true, results: batch.pieces.map(() => ({ ok: true })), transaction: transactions }));
+    const now = pending.splice(0, last === -1 ? pending.length : last + 1);
+    for (const [i, message] of now.entries()) {
+      if (message === 'stop') {
+        commit(port);
+        stop(port);
+        return;
+      }
+      const began = execute(message, port);
+      if (began !== true) {
+        // The BEGIN failed (busy past the timeout): this batch and those that waited with it fail at once;
+        // trying again would only wait as long a second time. A stop among them still stops the thread.
+        const waited = [...now.slice(i), ...pending.splice(0)];
+        answer(port, waited.filter((m): m is WriterBatch => m !== 'stop').map((b): WriterReply => ({ id: b.id, ok: false, error: began, results: [] })));
+        if (waited.includes('stop')) stop(port);
+        return;
+      }
+    }
+    if (last === -1) {
+      // Only batches that said more follows: wait for the rest of their turn, a short while at most.
+      openTimer = setTimeout(() => {
+        openTimer = undefined;
+        commit(port);
+      }, openWaitMs);
+      return;
+    }
+    commit(port);
+  }
+}
+
+function takeWaiting(port: MessagePort): void {
+  for (;;) {
+    const next = receiveMessageOnPort(port) as { message: WriterBatch | 'stop' } | undefined;
+    if (next === undefined) return;
+    pending.push(next.message);
+  }
+}
+
+/**
+ * Run one batch's statements in the transaction in progress (begun here if
+ * none is). A statement that fails undoes the transaction, and its batches
+ * run again piece by piece (answered here). True, or the error of a BEGIN
+ * that failed (busy past the timeout; nothing ran, the caller answers).
+ */
+function execute(batch: WriterBatch, port: MessagePort): true | WriterError {
+  learnTexts(batch);
+  if (current === undefined) {
+    try {
+      beginImmediate();
+    } catch (error) {
+      rollback();
+      return describe(error);
+    }
+    current = { batches: [], expected: [], pieces: 0 };
+  }
+  const expect = expectations(batch);
+  const tx = current;
+  tx.batches.push(batch);
+  tx.expected.push(expect);
+  tx.pieces += batch.pieces.length;
+  try {
+    const cursor: Cursor = { statement: 0, value: 0 };
+    while (cursor.statement < batch.texts.length) runStatement(batch, cursor, expect);
   } catch {
     rollback();
-    return undefined;
+    current = undefined;
+    answer(port, tx.batches.map((b, i) => runPieces(b, tx.expected[i] ?? new Map())));
+    return true;
   }
+  if (tx.pieces >= MAX_PIECES) commit(port);
+  return true;
+}
+
+/** Commit the transaction in progress and answer its batches; a COMMIT that fails sends them the careful way. */
+function commit(port: MessagePort): void {
+  const tx = current;
+  if (tx === undefined) return;
+  current = undefined;
+  try {
+    db.exec('commit');
+  } catch {
+    rollback();
+    answer(port, tx.batches.map((b, i) => runPieces(b, tx.expected[i] ?? new Map())));
+    return;
+  }
+  transactions += 1;
+  const transaction = transactions;
+  answer(port, tx.batches.map((batch): WriterReply => ({ id: batch.id, ok: true, results: batch.pieces.map(() => ({ ok: true })), transaction })));
+}
+
+/** Send the answers of the batches of a transaction that ended (committed, or run again piece by piece). */
+function answer(port: MessagePort, replies: WriterReply[]): void {
+  port.postMessage(replies);
+}
+
+function stop(port: MessagePort): void {
+  db.close();
+  port.close();
 }
 
 /** Each piece in its own savepoint: a piece that fails rolls back alone and the batch goes on. */
@@ -141,7 +255,7 @@ function runPieces(batch: WriterBatch, expected: ReadonlyMap<number, number>): W
   const results: PieceResult[] = [];
   const cursor: Cursor = { statement: 0, value: 0 };
   try {
-    db.exec('begin immediate');
+    beginImmediate();
     for (const size of batch.pieces) {
       // A piece that fails part-way still moves the cursor past all its statements.
       const next = { statement: cursor.statement + size, value: cursor.value };
@@ -181,22 +295,7 @@ function rollback(): void {
 parentPort?.on('message', (message: WriterBatch | 'stop') => {
   const port = parentPort;
   if (port === null) return;
-  // What else is already waiting joins this transaction (up to a stop, which comes after its batches).
-  const batches: WriterBatch[] = [];
-  let stop = false;
-  for (let next: WriterBatch | 'stop' | undefined = message; next !== undefined; ) {
-    if (next === 'stop') {
-      stop = true;
-      break;
-    }
-    batches.push(next);
-    if (batches.length >= MAX_MERGED) break;
-    next = (receiveMessageOnPort(port) as { message: WriterBatch | 'stop' } | undefined)?.message;
-  }
-  if (batches.length > 0) for (const reply of runBatches(batches)) port.postMessage(reply);
-  if (stop) {
-    db.close();
-    port.close();
-  }
+  pending.push(message);
+  pump(port);
 });
 parentPort?.postMessage({ type: 'ready' });

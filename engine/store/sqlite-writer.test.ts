@@ -14,7 +14,7 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function writerOn(options: { autocheckpoint?: number } = {}): Promise<{ writer: SqliteWriter; rows: () => unknown[]; logFrames: () => number; db: Database.Database }> {
+async function writerOn(options: { autocheckpoint?: number; openWaitMs?: number } = {}): Promise<{ writer: SqliteWriter; rows: () => unknown[]; logFrames: () => number; db: Database.Database }> {
   const file = await createTempSqliteFile();
   cleanups.push(file.cleanup);
   const db = new Database(file.path);
@@ -145,5 +145,52 @@ describe('SqliteWriter', () => {
     expect(one).toBeDefined();
     expect(rows()).toHaveLength(5);
   });
-});
 
+  it('keeps the transaction open while a batch says more follows, and commits it with the batch that does not', async () => {
+    const { writer, rows, db } = await writerOn({ openWaitMs: 60_000 });
+    expect((await writer.run([[insert('w', 'warm', 0)]])).ok).toBe(true);
+    let answered = false;
+    const first = writer.run([[insert('a', 'first', 1)]], true).finally(() => (answered = true));
+    const second = writer.run([[insert('b', 'second', 2)], [insert('c', 'third', 3)]], true);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Run, not committed: the thread holds the write lock, and another connection does not see the rows yet.
+    expect(answered).toBe(false);
+    expect(rows()).toHaveLength(1);
+    db.pragma('busy_timeout = 0');
+    expect(() => db.exec('begin immediate')).toThrow(/locked|busy/i);
+    const last = writer.run([[insert('d', 'last', 4)]]);
+    const replies = await Promise.all([first, second, last]);
+    expect(replies.map((r) => r.results.length)).toEqual([1, 2, 1]);
+    const transactions = new Set(replies.map((r) => (r.ok ? r.transaction : undefined)));
+    expect(transactions.size).toBe(1);
+    expect([...transactions][0]).toBeDefined();
+    expect(rows()).toHaveLength(5);
+  });
+
+  it('commits an open transaction on its own when the rest of its turn does not come', async () => {
+    const { writer, rows, db } = await writerOn({ openWaitMs: 50 });
+    // Nothing follows this one: the thread must not wait for ever (it holds the write lock meanwhile).
+    const reply = await writer.run([[insert('a', 'alone', 1)]], true);
+    expect(reply.ok && reply.transaction).toBeGreaterThan(0);
+    expect(rows()).toEqual([{ k: 'a', a: 'alone', b: 1 }]);
+    // The lock is free again: another connection can write.
+    db.exec("insert into t (k, a, b) values ('z', 'other connection', 0)");
+    const next = await writer.run([[insert('b', 'next', 2)]]);
+    expect(next.ok && next.transaction).toBeGreaterThan(reply.ok ? (reply.transaction ?? 0) : 0);
+  });
+
+  it('leaves out only the failing piece when it fails in a transaction kept open: the earlier open batches still commit', async () => {
+    const { writer, rows } = await writerOn();
+    const replies = await Promise.all([
+      writer.run([[insert('a', 'first', 1)]], true),
+      writer.run([[insert('b', 'second', 2)], [insert('a', 'duplicate key', 3)]], true),
+      writer.run([[insert('c', 'third', 4)]]),
+    ]);
+    expect(replies.map((r) => r.results.map((p) => (p.ok ? 'ok' : (p.error.code ?? p.error.message))))).toEqual([['ok'], ['ok', 'SQLITE_CONSTRAINT_PRIMARYKEY'], ['ok']]);
+    expect(rows()).toEqual([
+      { k: 'a', a: 'first', b: 1 },
+      { k: 'b', a: 'second', b: 2 },
+      { k: 'c', a: 'third', b: 4 },
+    ]);
+  });
+});

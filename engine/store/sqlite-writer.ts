@@ -7,6 +7,15 @@ import { threadUrl } from './thread-url.js';
 /** Distinct SQL texts sent by number; past this many, new ones go by value (the set is small: one per statement shape). */
 const MAX_TEXTS = 2000;
 
+/**
+ * How long the thread keeps a transaction open for the rest of a turn when a
+ * batch said more follows. The rest comes within a few hundred microseconds
+ * (the event loop records a turn's pieces back to back); this only matters
+ * when the event loop stalls, and then bounds how long the server's own
+ * writes wait for the lock the open transaction holds.
+ */
+export const DEFAULT_OPEN_WAIT_MS = 2;
+
 /** SQLite's own `wal_autocheckpoint` default. */
 export const SQLITE_DEFAULT_AUTOCHECKPOINT = 1000;
 
@@ -37,10 +46,12 @@ export class SqliteWriter {
    * `autocheckpoint`: the log size in frames from which a COMMIT of the thread also checkpoints, SQLite's
    * `wal_autocheckpoint` (default 1,000, SQLite's own; 0 never). With a checkpointer thread in charge
    * (engine/store/sqlite-checkpointer.ts) the group commit passes a far larger number: see WRITER_SAFETY_NET_FRAMES.
+   * `openWaitMs`: how long a transaction kept open for the rest of a turn (`run(…, true)`) waits for it before
+   * it commits what it has (default DEFAULT_OPEN_WAIT_MS; tests make it long to watch an open transaction).
    */
   constructor(
     private readonly file: string,
-    private readonly options: { synchronous?: number; autocheckpoint?: number } = {},
+    private readonly options: { synchronous?: number; autocheckpoint?: number; openWaitMs?: number } = {},
   ) {
     this.start();
   }
@@ -51,13 +62,15 @@ export class SqliteWriter {
   }
 
   /**
-   * Run one batch (a transaction; each inner list in its own savepoint).
+   * Run one batch (in a transaction; each inner list fails alone). `open`:
+   * more of the same turn follows at once, so the thread starts on this one
+   * and commits it with the next (see WriterBatch).
    * Rejects with TRIAGE_STORE_UNAVAILABLE when the thread stops before it
    * answers (the batch may or may not have committed: a retry with the same
    * external id finds out). After such a stop the next batch starts a new
    * thread, so one lost thread does not take ticket creation down for good.
    */
-  async run(pieces: WriterStatement[][]): Promise<WriterReply> {
+  async run(pieces: WriterStatement[][], open = false): Promise<WriterReply> {
     if (this.gone !== undefined && this.closing === undefined) {
       this.restartCount += 1;
       this.start();
@@ -67,7 +80,7 @@ export class SqliteWriter {
     const id = this.nextId++;
     return new Promise<WriterReply>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      this.worker.postMessage(this.flatten(id, pieces));
+      this.worker.postMessage(this.flatten(id, pieces, open));
     });
   }
 
@@ -91,20 +104,27 @@ export class SqliteWriter {
     this.gone = undefined;
     this.texts.clear();
     const worker = new Worker(threadUrl(import.meta.url, 'sqlite-writer-thread'), {
-      workerData: { file: this.file, synchronous: this.options.synchronous ?? 2, autocheckpoint: this.options.autocheckpoint ?? SQLITE_DEFAULT_AUTOCHECKPOINT },
+      workerData: {
+        file: this.file,
+        synchronous: this.options.synchronous ?? 2,
+        autocheckpoint: this.options.autocheckpoint ?? SQLITE_DEFAULT_AUTOCHECKPOINT,
+        openWaitMs: this.options.openWaitMs ?? DEFAULT_OPEN_WAIT_MS,
+      },
     });
     this.worker = worker;
     // Not what keeps a server alive; an idle writer must not keep a finished test or CLI run from exiting.
     worker.unref();
     this.ready = new Promise<void>((resolve, reject) => {
-      worker.on('message', (message: WriterReply | { type: 'ready' }) => {
-        if ('type' in message) {
+      worker.on('message', (message: WriterReply[] | { type: 'ready' }) => {
+        if (!Array.isArray(message)) {
           resolve();
           return;
         }
-        const waiter = this.waiting.get(message.id);
-        this.waiting.delete(message.id);
-        waiter?.resolve(message);
+        for (const reply of message) {
+          const waiter = this.waiting.get(reply.id);
+          this.waiting.delete(reply.id);
+          waiter?.resolve(reply);
+        }
       });
       // A thread replaced by a new one (run() after a stop) must not fail the new one's waiters.
       worker.once('error', (error) => {
@@ -122,8 +142,8 @@ export class SqliteWriter {
   }
 
   /** The batch as the thread takes it (WriterBatch: flat arrays, SQL texts by number). */
-  private flatten(id: number, pieces: WriterStatement[][]): WriterBatch {
-    const batch: WriterBatch = { id, pieces: [], texts: [], define: [], counts: [], values: [], expect: [] };
+  private flatten(id: number, pieces: WriterStatement[][], open: boolean): WriterBatch {
+    const batch: WriterBatch = { id, pieces: [], texts: [], define: [], counts: [], values: [], expect: [], ...(open ? { open } : {}) };
     const { texts, define, counts, values, expect } = batch;
     for (const piece of pieces) {
       batch.pieces.push(piece.length);

@@ -38,27 +38,26 @@ export interface WriterGroupsOptions {
 /** A piece that lost its counter CAS this many times in a row fails instead of trying again. */
 const MAX_CONFLICTS = 5;
 /**
- * Batches handed to the writer before the first is answered: the next ones
- * wait in the thread's queue instead of behind a round trip to this thread,
- * and the thread runs all that wait as one transaction (one fsync), so it
- * never waits for this thread, whose event loop may be busy with requests
- * while the answer that frees a slot waits behind them. Measured
- * (2026-11-30, ingest bench, two servers loaded side by side): 4 with the
- * thread merging about 7 % more tickets/s than 2 without; 8 no better than 4.
+ * Pieces handed to the writer and not answered yet, in groups of the
+ * largest size: past this many, this thread waits for an answer before it
+ * records more, so a writer that cannot keep up (a long lock held by another
+ * process) does not collect an endless queue.
  */
-const MAX_IN_FLIGHT = 4;
+const MAX_UNANSWERED_GROUPS = 4;
 /** The counters pieces take values from (ticket numbers). */
 const COUNTERS = ['ticket'] as const;
 
 /**
  * Group commit with the writes on the SQLite writer thread
  * (engine/store/sqlite-writer.ts). Each piece runs on this thread as soon as
- * its turn comes, but its statements are collected instead of executed; the
- * pieces collected in one turn of the event loop go to the writer as one
- * batch when it has room (MAX_IN_FLIGHT; the thread runs the batches that
- * wait as one transaction), so this
- * thread goes on running pieces while the writer executes, commits and
- * fsyncs the previous batch. A piece is answered when its batch has committed durably.
+ * its turn comes, but its statements are collected instead of executed, and
+ * handed to the writer as soon as the piece has run: the writer runs them
+ * while this thread runs the next piece, and commits once the last piece of
+ * this turn of the event loop has come (the thread keeps the transaction
+ * open while a batch says more follows, and runs what waited meanwhile as one
+ * transaction). So this thread goes on running pieces while the writer
+ * executes, commits and fsyncs. A piece is answered when its transaction has
+ * committed durably.
  *
  * What a piece may do here: write through `sql.run` (INSERT, UPDATE, DELETE
  * without RETURNING) and take counter values through `sql.counter`. A read,
@@ -69,17 +68,22 @@ export class WriterGroups {
   private readonly queue: WriterQueued[] = [];
   private readonly open: Recorded[] = [];
   private readonly allocator = new CounterAllocator();
-  /** Batches at the writer (it runs them in order); see MAX_IN_FLIGHT. */
+  /** Batches at the writer (it runs them in order). */
   private readonly inFlight = new Set<Promise<void>>();
+  /** Pieces of those batches (MAX_UNANSWERED_GROUPS). */
+  private unanswered = 0;
+  /** The last batch handed over said more follows: the end of the turn must close its transaction. */
+  private leftOpen = false;
   private draining = false;
-  private batchCount = 0;
+  private transactionCount = 0;
+  private lastTransaction: number | undefined;
   private pieceCount = 0;
 
   constructor(private readonly options: WriterGroupsOptions) {}
 
-  /** Batches handed to the writer so far, and the pieces they carried (metrics). */
+  /** Transactions of the writer that answered pieces of this thread so far, and the pieces they carried (metrics). */
   get written(): { batches: number; pieces: number } {
-    return { batches: this.batchCount, pieces: this.pieceCount };
+    return { batches: this.transactionCount, pieces: this.pieceCount };
   }
 
   add(queued: WriterQueued): void {
@@ -101,18 +105,14 @@ export class WriterGroups {
         // Like the in-thread group commit: what arrives in this turn of the event loop joins.
         await new Promise<void>((resolve) => setImmediate(resolve));
         while (this.queue.length > 0) {
-          // Backpressure: never more than one batch collected ahead of the writer.
-          if (this.open.length >= this.options.maxGroupSize && this.inFlight.size >= MAX_IN_FLIGHT) await Promise.race(this.inFlight);
+          if (this.unanswered >= MAX_UNANSWERED_GROUPS * this.options.maxGroupSize) await Promise.race(this.inFlight);
           const queued = this.queue.shift();
           if (queued === undefined) break;
           await this.record(queued);
-          if (this.open.length >= this.options.maxGroupSize) this.ship();
+          // Handed over at once, the transaction left open while more of this turn waits: the writer runs the
+          // piece's statements while this thread runs the next piece, and commits right after the turn's last.
+          this.ship(this.queue.length > 0);
         }
-        // What arrived in this turn goes as one batch, not piece by piece: an idle writer took the first piece
-        // alone, and a transaction of one ticket costs the writer (statements, log pages, fsync) nearly what
-        // one of four does. Measured (2026-11-30, ingest bench): tickets per transaction 4.6 -> 8.8, the
-        // writer's busy time per ticket 500 -> 330 µs, and against the old build loaded side by side at the
-        // same time 1-7 % more tickets/s with 6-16 % less server CPU per ticket.
         this.ship();
       }
     } finally {
@@ -160,29 +160,41 @@ export class WriterGroups {
     }
   }
 
-  /** Hand the collected pieces to the writer while it has room for another batch (MAX_IN_FLIGHT). */
-  private ship(): void {
-    while (this.inFlight.size < MAX_IN_FLIGHT && this.open.length > 0) {
+  /**
+   * Hand the collected pieces to the writer. `more`: more of this turn
+   * follows, so the writer keeps the transaction open for it. Without, a
+   * transaction left open by the last batch is closed, by an empty batch if
+   * nothing else is left (the turn's last piece failed here).
+   */
+  private ship(more = false): void {
+    if (this.open.length === 0 && (more || !this.leftOpen)) return;
+    do {
       const batch = this.open.splice(0, this.options.maxGroupSize);
-      const written: Promise<void> = this.write(batch).finally(() => {
+      const open = more || this.open.length > 0;
+      this.leftOpen = open;
+      this.unanswered += batch.length;
+      const written: Promise<void> = this.write(batch, open).finally(() => {
+        this.unanswered -= batch.length;
         this.inFlight.delete(written);
-        this.ship();
       });
       this.inFlight.add(written);
-    }
+    } while (this.open.length > 0);
   }
 
-  private async write(batch: Recorded[]): Promise<void> {
-    this.batchCount += 1;
+  private async write(batch: Recorded[], open: boolean): Promise<void> {
     this.pieceCount += batch.length;
     let reply: WriterReply;
     try {
-      reply = await this.options.writer.run(batch.map((r) => r.statements));
+      reply = await this.options.writer.run(batch.map((r) => r.statements), open);
     } catch (error) {
+      this.transactionCount += 1;
       this.options.onGroup?.({ size: batch.length, committed: false });
       this.settleAll(batch, error);
       return;
     }
+    // Batches that shared a transaction count once.
+    if (!reply.ok || reply.transaction === undefined || reply.transaction !== this.lastTransaction) this.transactionCount += 1;
+    if (reply.ok) this.lastTransaction = reply.transaction;
     this.options.onGroup?.({ size: batch.length, committed: reply.ok });
     if (!reply.ok) {
       this.settleAll(batch, rebuildError(reply.error));

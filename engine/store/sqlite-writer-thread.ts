@@ -20,7 +20,14 @@ import { applySqlitePragmas } from './sqlite-pragmas.js';
 import { cacheStatements } from './statement-cache.js';
 import type { PieceResult, WriterBatch, WriterError, WriterReply } from './sqlite-writer-protocol.js';
 
-const { file, synchronous, autocheckpoint, openWaitMs } = workerData as { file: string; synchronous: number; autocheckpoint: number; openWaitMs: number };
+const { file, synchronous, autocheckpoint, openWaitMs, answerPort } = workerData as {
+  file: string;
+  synchronous: number;
+  autocheckpoint: number;
+  openWaitMs: number;
+  /** Where answers go (SqliteWriter.pollAnswers reads them without waiting for its event loop). */
+  answerPort: MessagePort;
+};
 /** As long as knex waits for a pooled connection by default (acquireConnectionTimeout). */
 const WRITER_BUSY_TIMEOUT_MS = 60_000;
 const db = new Database(file, { fileMustExist: true });
@@ -154,16 +161,16 @@ function pump(port: MessagePort): void {
     const now = pending.splice(0, last === -1 ? pending.length : last + 1);
     for (const [i, message] of now.entries()) {
       if (message === 'stop') {
-        commit(port);
+        commit();
         stop(port);
         return;
       }
-      const began = execute(message, port);
+      const began = execute(message);
       if (began !== true) {
         // The BEGIN failed (busy past the timeout): this batch and those that waited with it fail at once;
         // trying again would only wait as long a second time. A stop among them still stops the thread.
         const waited = [...now.slice(i), ...pending.splice(0)];
-        answer(port, waited.filter((m): m is WriterBatch => m !== 'stop').map((b): WriterReply => ({ id: b.id, ok: false, error: began, results: [] })));
+        answer(waited.filter((m): m is WriterBatch => m !== 'stop').map((b): WriterReply => ({ id: b.id, ok: false, error: began, results: [] })));
         if (waited.includes('stop')) stop(port);
         return;
       }
@@ -172,11 +179,11 @@ function pump(port: MessagePort): void {
       // Only batches that said more follows: wait for the rest of their turn, a short while at most.
       openTimer = setTimeout(() => {
         openTimer = undefined;
-        commit(port);
+        commit();
       }, openWaitMs);
       return;
     }
-    commit(port);
+    commit();
   }
 }
 
@@ -194,7 +201,7 @@ function takeWaiting(port: MessagePort): void {
  * run again piece by piece (answered here). True, or the error of a BEGIN
  * that failed (busy past the timeout; nothing ran, the caller answers).
  */
-function execute(batch: WriterBatch, port: MessagePort): true | WriterError {
+function execute(batch: WriterBatch): true | WriterError {
   learnTexts(batch);
   if (current === undefined) {
     try {
@@ -216,15 +223,15 @@ function execute(batch: WriterBatch, port: MessagePort): true | WriterError {
   } catch {
     rollback();
     current = undefined;
-    answer(port, tx.batches.map((b, i) => runPieces(b, tx.expected[i] ?? new Map())));
+    answer(tx.batches.map((b, i) => runPieces(b, tx.expected[i] ?? new Map())));
     return true;
   }
-  if (tx.pieces >= MAX_PIECES) commit(port);
+  if (tx.pieces >= MAX_PIECES) commit();
   return true;
 }
 
 /** Commit the transaction in progress and answer its batches; a COMMIT that fails sends them the careful way. */
-function commit(port: MessagePort): void {
+function commit(): void {
   const tx = current;
   if (tx === undefined) return;
   current = undefined;
@@ -232,21 +239,22 @@ function commit(port: MessagePort): void {
     db.exec('commit');
   } catch {
     rollback();
-    answer(port, tx.batches.map((b, i) => runPieces(b, tx.expected[i] ?? new Map())));
+    answer(tx.batches.map((b, i) => runPieces(b, tx.expected[i] ?? new Map())));
     return;
   }
   transactions += 1;
   const transaction = transactions;
-  answer(port, tx.batches.map((batch): WriterReply => ({ id: batch.id, ok: true, results: batch.pieces.map(() => ({ ok: true })), transaction })));
+  answer(tx.batches.map((batch): WriterReply => ({ id: batch.id, ok: true, results: batch.pieces.map(() => ({ ok: true })), transaction })));
 }
 
 /** Send the answers of the batches of a transaction that ended (committed, or run again piece by piece). */
-function answer(port: MessagePort, replies: WriterReply[]): void {
-  port.postMessage(replies);
+function answer(replies: WriterReply[]): void {
+  answerPort.postMessage(replies);
 }
 
 function stop(port: MessagePort): void {
   db.close();
+  answerPort.close();
   port.close();
 }
 

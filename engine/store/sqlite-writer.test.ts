@@ -193,4 +193,21 @@ describe('SqliteWriter', () => {
       { k: 'c', a: 'third', b: 4 },
     ]);
   });
+
+  it('hands over answers that wait when asked (pollAnswers), without the event loop coming round', async () => {
+    const { writer } = await writerOn();
+    expect((await writer.run([[insert('w', 'warm', 0)]])).ok).toBe(true);
+    let answered = false;
+    const pending = writer.run([[insert('a', 'x', 1)]]).then(() => (answered = true));
+    // Microtasks only: run() posts the batch after its first await.
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+    // The event loop stands still while the thread commits and answers.
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+    expect(answered).toBe(false);
+    writer.pollAnswers();
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+    expect(answered).toBe(true);
+    await pending;
+  });
 });

@@ -112,6 +112,9 @@ export class WriterGroups {
           // Handed over at once, the transaction left open while more of this turn waits: the writer runs the
           // piece's statements while this thread runs the next piece, and commits right after the turn's last.
           this.ship(this.queue.length > 0);
+          // Answers that came meanwhile are delivered now, not after the whole turn: their requests are
+          // answered sooner, and their clients send the next ones sooner.
+          this.options.writer.pollAnswers();
         }
         this.ship();
       }

@@ -1,18 +1,22 @@
 /**
  * Worker thread body of SqliteWriter (engine/store/sqlite-writer.ts): its own
- * connection to the database file, which runs each batch the server's event
- * loop has prepared as one durable transaction.
+ * connection to the database file, which runs the batches the server's event
+ * loop has prepared as durable transactions.
  *
  * A batch is a list of pieces (one new ticket, one round of outbox outcomes),
- * each a list of write statements. The batches that arrived while the last
- * transaction ran are run together, in order: BEGIN IMMEDIATE, every
- * statement, COMMIT, and an answer per batch. If a statement fails, all is
- * rolled back and each batch run again on its own with a SAVEPOINT per piece,
- * so that the failing piece rolls back alone and the others commit. COMMIT uses the server connection's `synchronous`
- * setting (FULL as shipped): the fsync blocks this thread, not the server's.
- * A statement may say how many rows it must change (the ticket counter's
- * compare-and-set); if it changes another number the piece fails with
- * TRIAGE_STORE_WRITE_CONFLICT and its writes are undone.
+ * each a list of write statements. A batch marked `open` runs at once and
+ * leaves its transaction open for the batches of the same turn that follow;
+ * the first one not marked open ends the transaction (see pump()). The
+ * batches that arrived while the last transaction ran go into the next one.
+ * If a statement fails, the transaction is rolled back and each of its
+ * batches run again on its own with a SAVEPOINT per piece, so that the
+ * failing piece rolls back alone and the others commit. COMMIT uses the
+ * server connection's `synchronous` setting (FULL as shipped): the fsync
+ * blocks this thread, not the server's. A statement may say how many rows
+ * it must change (the ticket counter's compare-and-set); if it changes
+ * another number the piece fails with TRIAGE_STORE_WRITE_CONFLICT and its
+ * writes are undone. Answers go to the channel SqliteWriter passed
+ * (`answerPort`), one message per transaction ended.
  */
 import { type MessagePort, parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';

@@ -123,7 +123,9 @@ function beginImmediate(): void {
       db.exec('begin immediate');
       return;
     } catch (error) {
-      if ((error as { code?: unknown }).code !== 'SQLITE_BUSY' || performance.now() >= deadline) throw error;
+      const code = (error as { code?: unknown }).code;
+      // SQLITE_BUSY and its extended codes (SQLITE_BUSY_RECOVERY: another connection is recovering the log).
+      if (typeof code !== 'string' || !code.startsWith('SQLITE_BUSY') || performance.now() >= deadline) throw error;
       Atomics.wait(sleeper, 0, 0, BUSY_RETRY_MS);
     }
   }

@@ -91,7 +91,7 @@ export class SqliteWriter {
    * group commit calls this between the pieces it records: an answer would
    * otherwise wait until the event loop comes back to its port, behind every
    * piece of the turn (measured: half a millisecond on average under ingest,
-   * a millisecond the whole pipeline of requests stood still).
+   * during which those requests' clients wait for their answers).
    */
   pollAnswers(): void {
     const port = this.answers;

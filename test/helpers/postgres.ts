@@ -60,19 +60,33 @@ export async function createTestDatabase(options: { template?: string } = {}): P
   };
 }
 
+/** How long the helper waits for a connection slot when the server has none left (53300). */
+const TOO_MANY_CLIENTS_WAIT_MS = 30_000;
+
 async function withAdmin<T>(adminUrl: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 5000 });
-  try {
-    await client.connect();
-  } catch (error) {
-    await client.end().catch(() => undefined);
-    throw new Error(
-      `PostgreSQL is required for the store tests and is not reachable at ${redact(adminUrl)}: ${describe(error)}.\n` +
-        `Start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start\n` +
-        `or point TRIAGE_TEST_PG_URL at a server (a maintenance database such as postgres://user@host:5432/test). ` +
-        `These tests fail rather than skip, so a green run always includes PostgreSQL.`,
-      { cause: error },
-    );
+  let client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 5000 });
+  const deadline = Date.now() + TOO_MANY_CLIENTS_WAIT_MS;
+  for (;;) {
+    try {
+      await client.connect();
+      break;
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      // Test files run three at a time, each with pools of its own: a moment with every slot taken is not an
+      // unreachable server. Wait for one to free up.
+      if ((error as { code?: unknown }).code === '53300' && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 5000 });
+        continue;
+      }
+      throw new Error(
+        `PostgreSQL is required for the store tests and is not reachable at ${redact(adminUrl)}: ${describe(error)}.\n` +
+          `Start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start\n` +
+          `or point TRIAGE_TEST_PG_URL at a server (a maintenance database such as postgres://user@host:5432/test). ` +
+          `These tests fail rather than skip, so a green run always includes PostgreSQL.`,
+        { cause: error },
+      );
+    }
   }
   try {
     return await work(client);

@@ -180,7 +180,8 @@ describe('SqliteWriter', () => {
   });
 
   it('leaves out only the failing piece when it fails in a transaction kept open: the earlier open batches still commit', async () => {
-    const { writer, rows } = await writerOn();
+    // Long enough that the first batch's transaction is certainly still open when the failing one comes.
+    const { writer, rows } = await writerOn({ openWaitMs: 60_000 });
     const replies = await Promise.all([
       writer.run([[insert('a', 'first', 1)]], true),
       writer.run([[insert('b', 'second', 2)], [insert('a', 'duplicate key', 3)]], true),

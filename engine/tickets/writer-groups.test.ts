@@ -101,7 +101,7 @@ describe('group commit on the SQLite writer thread', () => {
     for (const r of created) expect((await db('tickets').where({ id: r.ticket.id }).first('number')) as unknown).toEqual({ number: r.ticket.number });
   });
 
-  it('hands the pieces queued in one turn of the event loop to the writer as one batch, even when the writer is idle', async () => {
+  it('commits the pieces queued in one turn of the event loop in one transaction of the writer, even when the writer is idle', async () => {
     const { db } = await openFile();
     const group = new GroupCommit(db, { writerThread: true });
     cleanups.push(() => group.close());
@@ -109,7 +109,8 @@ describe('group commit on the SQLite writer thread', () => {
     await insert('start the writer');
     const before = group.writerStats();
     expect(before).toMatchObject({ batches: 1, pieces: 1 });
-    // Queued in one turn; the writer has nothing to do, so a piece shipped as soon as it was recorded would go alone.
+    // Queued in one turn; the writer has nothing to do, so a piece committed as soon as it arrived would go alone.
+    // `batches` counts the writer's transactions.
     await Promise.all(['a', 'b', 'c', 'd'].map(insert));
     expect(group.writerStats()).toMatchObject({ batches: 2, pieces: 5 });
     expect(await countRows(db, 'counters')).toBe(2 + 5);

@@ -64,9 +64,10 @@ export async function createTestDatabase(options: { template?: string } = {}): P
 const TOO_MANY_CLIENTS_WAIT_MS = 30_000;
 
 async function withAdmin<T>(adminUrl: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  let client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 5000 });
   const deadline = Date.now() + TOO_MANY_CLIENTS_WAIT_MS;
+  let client: pg.Client;
   for (;;) {
+    client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 5000 });
     try {
       await client.connect();
       break;
@@ -76,7 +77,6 @@ async function withAdmin<T>(adminUrl: string, work: (client: pg.Client) => Promi
       // unreachable server. Wait for one to free up.
       if ((error as { code?: unknown }).code === '53300' && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 250));
-        client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 5000 });
         continue;
       }
       throw new Error(
